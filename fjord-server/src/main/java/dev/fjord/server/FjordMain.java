@@ -47,7 +47,7 @@ public final class FjordMain {
         "  --override key=value   Set one key; wins over the file. Repeat for more keys.",
         "",
         "Unknown keys are ignored with a warning, so an existing Kafka server.properties works.",
-        "Environment (bin/fjord): FJORD_HEAP_OPTS (default -Xms256m -Xmx1g), FJORD_JVM_OPTS, JAVA_HOME.",
+        "Environment (bin/fjord): FJORD_HEAP_OPTS (default -Xms256m -Xmx1g -XX:+UseG1GC), FJORD_JVM_OPTS, JAVA_HOME.",
         "");
 
     private FjordMain() {
