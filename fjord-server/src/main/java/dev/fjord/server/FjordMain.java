@@ -41,6 +41,7 @@ public final class FjordMain {
         "Commands:",
         "  server     Start a broker. Without --config it listens on localhost:9092 and keeps data in ./data.",
         "  version    Print the Fjord version.",
+        "  warm-up    Start and stop a throw-away broker (bin/fjord uses it to build a start-up class archive).",
         "",
         "Options for server:",
         "  --config FILE          Kafka-style server.properties (e.g. config/server.properties).",
@@ -54,7 +55,7 @@ public final class FjordMain {
     }
 
     /** What the command line asked for. */
-    enum Action { SERVER, VERSION, HELP }
+    enum Action { SERVER, VERSION, HELP, WARM_UP }
 
     /** A parsed command line. {@code configFile} may be null; {@code overrides} keeps the order given. */
     record Command(Action action, Path configFile, Map<String, String> overrides) {
@@ -95,6 +96,8 @@ public final class FjordMain {
                 return Command.of(Action.VERSION);
             case "server":
                 return parseServer(args);
+            case "warm-up":
+                return Command.of(Action.WARM_UP);
             default:
                 throw new UsageException("unknown command '" + command + "'");
         }
@@ -165,6 +168,14 @@ public final class FjordMain {
             case VERSION:
                 out.println("Fjord " + version());
                 return EXIT_OK;
+            case WARM_UP:
+                try {
+                    WarmUp.run();
+                    return EXIT_OK;
+                } catch (final IOException e) {
+                    err.println("fjord: warm-up failed: " + e);
+                    return EXIT_ERROR;
+                }
             default:
                 return runServer(command, err);
         }
