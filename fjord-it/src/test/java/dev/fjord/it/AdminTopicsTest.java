@@ -89,6 +89,23 @@ class AdminTopicsTest {
         assertThat(admin.listTopics().names().get()).doesNotContain("by-id");
     }
 
+    @Test
+    void shouldAnswerMetadataForUnknownAndInvalidTopicsWithErrorsWhenAutoCreationIsOff() throws Exception {
+        try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
+            final org.apache.kafka.common.message.MetadataRequestData request = new org.apache.kafka.common.message.MetadataRequestData()
+                    .setAllowAutoTopicCreation(true);
+            request.topics().add(new org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic().setName("nowhere"));
+            request.topics().add(new org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic().setName("no/slash"));
+            final var response = ((org.apache.kafka.common.requests.MetadataResponse) c.send(
+                    org.apache.kafka.common.protocol.ApiKeys.METADATA, (short) 12, request)).data();
+            assertThat(response.topics().find("nowhere").errorCode())
+                    .isEqualTo(org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            assertThat(response.topics().find("no/slash").errorCode())
+                    .isEqualTo(org.apache.kafka.common.protocol.Errors.INVALID_TOPIC_EXCEPTION.code());
+        }
+        assertThat(admin.listTopics().names().get()).doesNotContain("nowhere");
+    }
+
     private static void assertCreateFails(final NewTopic topic, final Class<? extends Exception> error) {
         assertThatThrownBy(() -> admin.createTopics(List.of(topic)).all().get())
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(error);

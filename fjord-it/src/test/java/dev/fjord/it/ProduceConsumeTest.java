@@ -146,6 +146,45 @@ class ProduceConsumeTest {
         }
     }
 
+    @Test
+    void shouldStampTheBrokersTimeOnLogAppendTimeTopics() throws Exception {
+        admin.createTopics(List.of(new NewTopic("append-time", 1, (short) 1)
+                .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get();
+        final long before = System.currentTimeMillis();
+        final List<Sent> sent = produce("append-time", 20, Map.of());
+        final long after = System.currentTimeMillis();
+        assertThat(sent.get(0).metadata.timestamp()).isBetween(before, after);
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(fjord.bootstrapServers(), Map.of())) {
+            final TopicPartition tp = new TopicPartition("append-time", 0);
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 0);
+            for (final ConsumerRecord<byte[], byte[]> r : poll(consumer, 20)) {
+                assertThat(r.timestampType()).isEqualTo(org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME);
+                assertThat(r.timestamp()).isBetween(before, after);
+            }
+        }
+    }
+
+    @Test
+    void shouldStoreRecordsSentWithAcksZero() throws Exception {
+        admin.createTopics(List.of(new NewTopic("acks-zero", 1, (short) 1))).all().get();
+        produce("acks-zero", 50, Map.of("acks", "0", "enable.idempotence", "false"));
+        final TopicPartition tp = new TopicPartition("acks-zero", 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(fjord.bootstrapServers(), Map.of())) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 0);
+            assertThat(poll(consumer, 50)).hasSize(50);
+        }
+    }
+
+    @Test
+    void shouldCreateATopicOnFirstUseWhenAutoCreationIsOn() throws Exception {
+        final List<Sent> sent = produce("made-on-first-use", 3, Map.of());
+        assertThat(sent).allSatisfy(s -> assertThat(s.metadata.partition()).isZero());
+        assertThat(admin.describeTopics(List.of("made-on-first-use")).allTopicNames().get()
+                .get("made-on-first-use").partitions()).hasSize(1);
+    }
+
     private static List<Sent> produce(final String topic, final int count, final Map<String, Object> config)
             throws Exception {
         final Random random = new Random(count);
