@@ -185,6 +185,53 @@ class ProduceConsumeTest {
                 .get("made-on-first-use").partitions()).hasSize(1);
     }
 
+    @Test
+    void shouldReportOffsetOutOfRangeAndLetTheConsumerResetItself() throws Exception {
+        admin.createTopics(List.of(new NewTopic("out-of-range", 1, (short) 1))).all().get();
+        produce("out-of-range", 10, Map.of());
+        final TopicPartition tp = new TopicPartition("out-of-range", 0);
+        try (KafkaConsumer<byte[], byte[]> strict = Clients.consumer(fjord.bootstrapServers(),
+                Map.of("auto.offset.reset", "none"))) {
+            strict.assign(List.of(tp));
+            strict.seek(tp, 1000);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                for (int i = 0; i < 20; i++) {
+                    strict.poll(Duration.ofMillis(500));
+                }
+            }).isInstanceOf(org.apache.kafka.clients.consumer.OffsetOutOfRangeException.class);
+        }
+        try (KafkaConsumer<byte[], byte[]> resetting = Clients.consumer(fjord.bootstrapServers(),
+                Map.of("auto.offset.reset", "earliest"))) {
+            resetting.assign(List.of(tp));
+            resetting.seek(tp, 1000);
+            assertThat(poll(resetting, 10)).hasSize(10).first().extracting(ConsumerRecord::offset).isEqualTo(0L);
+        }
+    }
+
+    @Test
+    void shouldAnswerOffsetForLeaderEpochWithTheLogEnd() throws Exception {
+        admin.createTopics(List.of(new NewTopic("epochs", 1, (short) 1))).all().get();
+        produce("epochs", 7, Map.of());
+        try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
+            final org.apache.kafka.common.message.OffsetForLeaderEpochRequestData request =
+                    new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData().setReplicaId(-1);
+            final var topic = new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                    .setTopic("epochs");
+            topic.partitions().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(0).setCurrentLeaderEpoch(0).setLeaderEpoch(0));
+            topic.partitions().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                    .setPartition(0).setCurrentLeaderEpoch(5).setLeaderEpoch(0));
+            request.topics().add(topic);
+            final var response = ((org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse) c.send(
+                    org.apache.kafka.common.protocol.ApiKeys.OFFSET_FOR_LEADER_EPOCH, (short) 4, request)).data();
+            final var results = response.topics().find("epochs").partitions();
+            assertThat(results.get(0).errorCode()).isZero();
+            assertThat(results.get(0).leaderEpoch()).isZero();
+            assertThat(results.get(0).endOffset()).isEqualTo(7);
+            assertThat(results.get(1).errorCode()).isEqualTo(org.apache.kafka.common.protocol.Errors.UNKNOWN_LEADER_EPOCH.code());
+        }
+    }
+
     private static List<Sent> produce(final String topic, final int count, final Map<String, Object> config)
             throws Exception {
         final Random random = new Random(count);
