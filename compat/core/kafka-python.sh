@@ -5,7 +5,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 [ $# -eq 1 ] || { echo "usage: $0 BOOTSTRAP" >&2; exit 2; }
-if ! V=$("$COMPAT_PY" -c 'import kafka; print(kafka.__version__)' 2>/dev/null); then
+if ! V=$(cd / && "$COMPAT_PY" -c 'import kafka; print(kafka.__version__)' 2>/dev/null); then
   echo "FAIL kafka-python: module kafka not importable by $COMPAT_PY (run compat/core/install.sh)"; exit 1
 fi
 W=$(compat_free_tmp kafka-python)

@@ -11,7 +11,9 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# scenario_common lives here; search this folder last so that confluent_kafka.py never shadows the package.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _HERE] + [_HERE]
 from scenario_common import Scenario  # noqa: E402
 
 import kafka  # noqa: E402
