@@ -1,0 +1,136 @@
+package dev.fjord.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fjord.protocol.RequestContext;
+import dev.fjord.protocol.RequestDispatcher;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The network layer over a real loopback socket, with a dispatcher the test controls. */
+class KafkaServerTest {
+    private final List<CompletableFuture<ApiMessage>> pending = new CopyOnWriteArrayList<>();
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private KafkaServer server;
+    private InetSocketAddress address;
+
+    private final RequestDispatcher dispatcher = new RequestDispatcher() {
+        @Override
+        public boolean isSupported(final ApiKeys apiKey, final short version) {
+            return (apiKey == ApiKeys.METADATA || apiKey == ApiKeys.API_VERSIONS) && version <= apiKey.latestVersion();
+        }
+
+        @Override
+        public CompletableFuture<? extends ApiMessage> dispatch(final RequestContext context, final AbstractRequest request) {
+            final CompletableFuture<ApiMessage> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        }
+
+        @Override
+        public ApiVersionsResponseData apiVersions() {
+            return new ApiVersionsResponseData();
+        }
+    };
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 1, 1024 * 1024, 3, -1, -1, 60_000),
+                dispatcher, pool);
+        address = server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        pool.shutdownNow();
+    }
+
+    @Test
+    void shouldAnswerInRequestOrderWhenLaterRequestsCompleteFirst() throws Exception {
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(10_000);
+            final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            for (int id = 1; id <= 3; id++) {
+                write(out, id);
+            }
+            await(3);
+            // Complete in reverse order; the answers must still come back 1, 2, 3.
+            for (int i = 2; i >= 0; i--) {
+                pending.get(i).complete(new MetadataResponseData().setClusterId("c" + (i + 1)));
+            }
+            final DataInputStream in = new DataInputStream(socket.getInputStream());
+            for (int id = 1; id <= 3; id++) {
+                final byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                final ByteBuffer b = ByteBuffer.wrap(frame);
+                assertThat(b.getInt()).isEqualTo(id);
+            }
+        }
+    }
+
+    @Test
+    void shouldStopReadingAtTheInFlightLimitAndResumeWhenAnswered() throws Exception {
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(10_000);
+            final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            for (int id = 1; id <= 5; id++) {
+                write(out, id);
+            }
+            await(3);
+            Thread.sleep(200);
+            // The limit is 3: the others wait in the socket until answers go out.
+            assertThat(pending).hasSize(3);
+            pending.get(0).complete(new MetadataResponseData());
+            await(4);
+            pending.get(1).complete(new MetadataResponseData());
+            pending.get(2).complete(new MetadataResponseData());
+            await(5);
+        }
+    }
+
+    private void await(final int count) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pending.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(pending).hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    private static void write(final DataOutputStream out, final int correlationId) throws Exception {
+        final short version = 12;
+        final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.METADATA.id)
+                .setRequestApiVersion(version).setCorrelationId(correlationId).setClientId("t");
+        final MetadataRequestData body = new MetadataRequestData();
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final short hv = ApiKeys.METADATA.requestHeaderVersion(version);
+        final ByteBuffer buf = ByteBuffer.allocate(header.size(cache, hv) + body.size(cache, version));
+        header.write(new ByteBufferAccessor(buf), cache, hv);
+        body.write(new ByteBufferAccessor(buf), cache, version);
+        out.writeInt(buf.capacity());
+        out.write(buf.array());
+        out.flush();
+    }
+
+}

@@ -1,0 +1,275 @@
+package dev.fjord.server;
+
+import dev.fjord.common.Clock;
+import dev.fjord.network.KafkaServer;
+import dev.fjord.network.NetworkConfig;
+import dev.fjord.protocol.ApiHandler;
+import dev.fjord.server.config.BrokerConfig;
+import dev.fjord.server.handler.ApiHandlerRegistry;
+import dev.fjord.server.handler.ApiVersionsHandler;
+import dev.fjord.server.handler.BrokerState;
+import dev.fjord.server.handler.CreateTopicsHandler;
+import dev.fjord.server.handler.DeleteTopicsHandler;
+import dev.fjord.server.handler.DescribeClusterHandler;
+import dev.fjord.server.handler.FetchHandler;
+import dev.fjord.server.handler.InitProducerIdHandler;
+import dev.fjord.server.handler.ListOffsetsHandler;
+import dev.fjord.server.handler.MetadataHandler;
+import dev.fjord.server.handler.OffsetForLeaderEpochHandler;
+import dev.fjord.server.handler.ProduceHandler;
+import dev.fjord.server.metadata.ClusterIdentity;
+import dev.fjord.server.metadata.TopicConfigs;
+import dev.fjord.server.metadata.TopicRegistry;
+import dev.fjord.server.partition.FetchPurgatory;
+import dev.fjord.server.partition.PartitionManager;
+import dev.fjord.server.partition.ProducerIdManager;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Fjord broker: the single home of start-up and shutdown order.
+ *
+ * <p>Start: lock and identify the log directories, load the topic catalogue, open (and recover) every
+ * partition log, then bind the listener. Stop: close the listener (no new requests), drain the
+ * request threads, stop the timers, then close every log cleanly (flush, snapshot, clean-shutdown
+ * marker) and release the directory locks.
+ *
+ * <p>Threads: Netty event loops ({@code num.network.threads}) parse and write; request threads
+ * ({@code num.io.threads}) run the handlers; one scheduler thread runs timeouts and periodic flushes.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    /** How often logs are asked whether {@code flush.ms} has passed (Kafka's log.flush.scheduler.interval.ms). */
+    private static final long FLUSH_CHECK_INTERVAL_MS = 1000;
+
+    private final BrokerConfig config;
+    private final List<FileLock> dirLocks = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private PartitionManager partitions;
+    private ExecutorService requestPool;
+    private ScheduledExecutorService scheduler;
+    private KafkaServer server;
+    private InetSocketAddress bound;
+    private boolean closed;
+
+    private Broker(final BrokerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a broker with the system clock. */
+    public static Broker start(final BrokerConfig config) throws IOException {
+        return start(config, Clock.SYSTEM);
+    }
+
+    /**
+     * Starts a broker and returns once its listener accepts connections.
+     *
+     * @throws java.net.BindException if the listener's port is taken
+     * @throws IOException if a log directory cannot be used
+     */
+    public static Broker start(final BrokerConfig config, final Clock clock) throws IOException {
+        final Broker broker = new Broker(config);
+        try {
+            broker.doStart(clock);
+            return broker;
+        } catch (IOException | RuntimeException e) {
+            broker.close();
+            throw e;
+        } catch (InterruptedException e) {
+            broker.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while starting", e);
+        }
+    }
+
+    private void doStart(final Clock clock) throws IOException, InterruptedException {
+        final long startNanos = clock.nanos();
+        final List<Path> logDirs = new ArrayList<>();
+        for (final Path dir : config.logDirs()) {
+            logDirs.add(prepareLogDir(dir.toAbsolutePath().normalize()));
+        }
+        final ClusterIdentity identity = ClusterIdentity.loadOrCreate(logDirs, config.clusterId(), config.nodeId());
+        final TopicRegistry topics = TopicRegistry.open(logDirs.get(0));
+        final TopicConfigs topicConfigs = TopicConfigs.fromBroker(config.originals());
+        partitions = new PartitionManager(logDirs, topics, topicConfigs, clock);
+        partitions.openAll();
+        requestPool = new ThreadPoolExecutor(config.numIoThreads(), config.numIoThreads(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), named("fjord-request"));
+        scheduler = new ScheduledThreadPoolExecutor(1, named("fjord-scheduler"));
+        ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
+        final FetchPurgatory purgatory = new FetchPurgatory(scheduler, requestPool);
+        partitions.addAppendListener(purgatory::onAppend);
+        scheduler.scheduleWithFixedDelay(partitions::maybeFlushAll, FLUSH_CHECK_INTERVAL_MS, FLUSH_CHECK_INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
+
+        final BrokerState.AdvertisedAddress advertised = new BrokerState.AdvertisedAddress();
+        final BrokerState state = new BrokerState(identity.nodeId(), identity.clusterId(), advertised, topics, topicConfigs,
+                partitions, purgatory, new ProducerIdManager(logDirs.get(0)), clock, config.numPartitions(),
+                (short) config.defaultReplicationFactor(), config.autoCreateTopicsEnable(), 0);
+        final ApiHandlerRegistry registry = registry(state);
+
+        final BrokerConfig.Endpoint listener = config.listeners().get(0);
+        server = new KafkaServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
+                config.numNetworkThreads(), config.socketRequestMaxBytes(), config.maxInflightRequestsPerConnection(),
+                config.socketSendBufferBytes(), config.socketReceiveBufferBytes(), config.connectionsMaxIdleMs()),
+                registry, requestPool);
+        bound = server.start();
+        advertise(advertised, listener);
+        LOG.info("Fjord node {} of cluster {} listening on {}:{} (advertised as {}:{}), data in {}; started in {} ms",
+                identity.nodeId(), identity.clusterId(), bound.getHostString(), bound.getPort(),
+                state.advertisedHost(), state.advertisedPort(), logDirs, (clock.nanos() - startNanos) / 1_000_000);
+    }
+
+    private static ApiHandlerRegistry registry(final BrokerState state) {
+        final List<ApiHandler<? extends ApiMessage>> handlers = new ArrayList<>();
+        final ApiHandlerRegistry[] self = new ApiHandlerRegistry[1];
+        handlers.add(new ApiVersionsHandler(() -> self[0].apiVersions()));
+        handlers.add(new MetadataHandler(state));
+        handlers.add(new CreateTopicsHandler(state));
+        handlers.add(new DeleteTopicsHandler(state));
+        handlers.add(new DescribeClusterHandler(state));
+        handlers.add(new ProduceHandler(state));
+        handlers.add(new FetchHandler(state));
+        handlers.add(new ListOffsetsHandler(state));
+        handlers.add(new InitProducerIdHandler(state));
+        handlers.add(new OffsetForLeaderEpochHandler(state));
+        self[0] = new ApiHandlerRegistry(handlers);
+        return self[0];
+    }
+
+    private void advertise(final BrokerState.AdvertisedAddress advertised, final BrokerConfig.Endpoint listener)
+            throws IOException {
+        BrokerConfig.Endpoint chosen = listener;
+        for (final BrokerConfig.Endpoint e : config.advertisedListeners()) {
+            if (e.name().equals(listener.name())) {
+                chosen = e;
+            }
+        }
+        String host = chosen.host();
+        if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+            host = InetAddress.getLocalHost().getCanonicalHostName();
+        }
+        advertised.set(host, chosen.port() == 0 || chosen.port() == listener.port() ? bound.getPort() : chosen.port());
+    }
+
+    private Path prepareLogDir(final Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (AccessDeniedException e) {
+            throw new IOException("Cannot create log directory " + dir + ": permission denied. "
+                    + "Set log.dirs to a directory this user can write.", e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IOException("Log directory " + dir + " is not writable. Set log.dirs to a directory this user can write.");
+        }
+        final FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final FileLock lock = lockFile.tryLock();
+        if (lock == null) {
+            lockFile.close();
+            throw new IOException("Log directory " + dir + " is in use by another broker process. "
+                    + "Stop that broker, or set log.dirs to another directory.");
+        }
+        dirLocks.add(lock);
+        return dir;
+    }
+
+    /** The address the listener is bound to. */
+    public InetSocketAddress boundAddress() {
+        return bound;
+    }
+
+    /** The port the listener is bound to (the real one when port 0 was configured). */
+    public int boundPort() {
+        return bound.getPort();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops the broker cleanly; idempotent. Every log is flushed and marked cleanly shut down. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        final List<Throwable> failures = new ArrayList<>();
+        run(failures, () -> {
+            if (server != null) {
+                server.close();
+            }
+        });
+        run(failures, () -> shutdown(requestPool));
+        run(failures, () -> shutdown(scheduler));
+        run(failures, () -> {
+            if (partitions != null) {
+                partitions.close();
+            }
+        });
+        for (final FileLock lock : dirLocks) {
+            run(failures, () -> {
+                lock.release();
+                lock.channel().close();
+            });
+        }
+        stopped.countDown();
+        if (!failures.isEmpty()) {
+            LOG.error("Errors while stopping the broker", failures.get(0));
+        } else {
+            LOG.info("Fjord stopped cleanly");
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void run(final List<Throwable> failures, final Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            failures.add(e);
+        }
+    }
+
+    private static void shutdown(final ExecutorService pool) throws InterruptedException {
+        if (pool != null) {
+            pool.shutdown();
+            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static ThreadFactory named(final String prefix) {
+        final AtomicInteger n = new AtomicInteger();
+        return r -> {
+            final Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,73 @@
+package dev.fjord.server.handler;
+
+import dev.fjord.common.Clock;
+import dev.fjord.server.metadata.TopicConfigs;
+import dev.fjord.server.metadata.TopicInfo;
+import dev.fjord.server.metadata.TopicNames;
+import dev.fjord.server.metadata.TopicRegistry;
+import dev.fjord.server.partition.FetchPurgatory;
+import dev.fjord.server.partition.PartitionManager;
+import dev.fjord.server.partition.ProducerIdManager;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.kafka.common.errors.KafkaStorageException;
+
+/**
+ * What the handlers share: this node's identity and address, the topic catalogue, the partitions and
+ * the broker-wide settings they consult. Wired once by {@code Broker}; immutable apart from the
+ * components it points to, which are themselves thread-safe.
+ *
+ * @param advertised the host and port clients are told to connect to (known once the listener is bound)
+ * @param leaderEpoch the leader epoch of every partition: a single node leads everything from epoch 0
+ */
+public record BrokerState(int nodeId, String clusterId, AdvertisedAddress advertised,
+                          TopicRegistry topics, TopicConfigs topicConfigs, PartitionManager partitions,
+                          FetchPurgatory purgatory, ProducerIdManager producerIds, Clock clock,
+                          int defaultPartitions, short defaultReplicationFactor, boolean autoCreateTopics,
+                          int leaderEpoch) {
+
+    /** The address clients should use, filled in when the listener is bound. */
+    public static final class AdvertisedAddress {
+        private volatile String host = "localhost";
+        private volatile int port = -1;
+
+        public void set(final String newHost, final int newPort) {
+            this.host = newHost;
+            this.port = newPort;
+        }
+    }
+
+    public String advertisedHost() {
+        return advertised.host;
+    }
+
+    public int advertisedPort() {
+        return advertised.port;
+    }
+
+    /**
+     * Creates a topic and its partition logs: the catalogue entry first, then the logs, so that a crash
+     * in between leaves a topic whose missing logs are created at the next start.
+     */
+    public TopicInfo createTopic(final String name, final int partitionCount, final Map<String, String> configs) {
+        TopicNames.validate(name);
+        TopicConfigs.validate(configs);
+        synchronized (topics) {
+            final TopicInfo topic = topics.create(name, partitionCount, configs);
+            try {
+                partitions.openTopic(topic);
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not create the logs of topic " + name + ": " + e.getMessage(), e);
+            }
+            return topic;
+        }
+    }
+
+    /** Deletes a topic: the catalogue entry first, then its logs. */
+    public void deleteTopic(final TopicInfo topic) {
+        synchronized (topics) {
+            topics.delete(topic.name());
+            partitions.deleteTopic(topic);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.fjord.server.handler;
+
+import dev.fjord.protocol.ApiHandler;
+import dev.fjord.protocol.RequestContext;
+import dev.fjord.server.metadata.TopicInfo;
+import dev.fjord.storage.log.PartitionLog;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce: appends each partition's batches to its log and answers with the assigned base offset.
+ * On one node, {@code acks=1} and {@code acks=all} both mean "on this broker's log": the answer goes
+ * out after the append returns. With {@code acks=0} no answer is sent.
+ *
+ * <p>Batches are appended as they came off the wire (the storage layer checks each batch's header and
+ * CRC and patches in offsets); no record is decoded here.
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final BrokerState broker;
+
+    public ProduceHandler(final BrokerState broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public short minVersion() {
+        return 3;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 13;
+    }
+
+    @Override
+    public CompletableFuture<ProduceResponseData> handle(final RequestContext context, final ProduceRequestData request) {
+        final short acks = request.acks();
+        if (acks != 0 && acks != 1 && acks != -1) {
+            throw new InvalidRequiredAcksException("acks must be -1, 0 or 1, not " + acks);
+        }
+        final boolean byId = context.apiVersion() >= 13;
+        final ProduceResponseData response = new ProduceResponseData();
+        for (final ProduceRequestData.TopicProduceData topicData : request.topicData()) {
+            final Optional<TopicInfo> topic = byId ? broker.topics().get(topicData.topicId())
+                    : broker.topics().get(topicData.name());
+            final TopicProduceResponse topicResponse = new TopicProduceResponse()
+                    .setName(topicData.name()).setTopicId(topicData.topicId());
+            for (final ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                topicResponse.partitionResponses().add(appendPartition(topic, byId, request, partitionData));
+            }
+            response.responses().add(topicResponse);
+        }
+        return CompletableFuture.completedFuture(acks == 0 ? null : response);
+    }
+
+    private PartitionProduceResponse appendPartition(final Optional<TopicInfo> topic, final boolean byId,
+                                                     final ProduceRequestData request,
+                                                     final ProduceRequestData.PartitionProduceData data) {
+        final PartitionProduceResponse out = new PartitionProduceResponse().setIndex(data.index())
+                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+        final PartitionLog log = topic.map(t -> broker.partitions().get(new TopicPartition(t.name(), data.index())))
+                .orElse(null);
+        if (log == null) {
+            return out.setErrorCode((topic.isEmpty() && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+        }
+        if (!(data.records() instanceof MemoryRecords)) {
+            return out.setErrorCode(Errors.CORRUPT_MESSAGE.code()).setErrorMessage("No record batches");
+        }
+        final MemoryRecords records = (MemoryRecords) data.records();
+        try {
+            rejectTransactional(request, records);
+            final PartitionLog.AppendResult result = broker.partitions().append(log, records);
+            return out.setBaseOffset(result.firstOffset()).setLogAppendTimeMs(result.logAppendTimeMs())
+                    .setLogStartOffset(result.logStartOffset());
+        } catch (ApiException e) {
+            LOG.debug("Produce to {} failed: {}", log.topicPartition(), e.getMessage());
+            return out.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+        }
+    }
+
+    /** Transactions arrive with the transaction coordinator; until then a transactional batch is refused. */
+    private static void rejectTransactional(final ProduceRequestData request, final MemoryRecords records) {
+        boolean transactional = request.transactionalId() != null;
+        for (final MutableRecordBatch batch : records.batches()) {
+            transactional |= batch.magic() >= RecordBatch.MAGIC_VALUE_V2 && batch.isTransactional();
+        }
+        if (transactional) {
+            throw new org.apache.kafka.common.errors.TransactionalIdAuthorizationException(
+                    "Transactions are not supported by this broker yet");
+        }
+    }
+}

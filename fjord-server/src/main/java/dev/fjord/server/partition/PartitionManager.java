@@ -1,0 +1,174 @@
+package dev.fjord.server.partition;
+
+import dev.fjord.common.Clock;
+import dev.fjord.server.metadata.TopicConfigs;
+import dev.fjord.server.metadata.TopicInfo;
+import dev.fjord.server.metadata.TopicRegistry;
+import dev.fjord.storage.log.PartitionLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the open {@link PartitionLog}s of this broker: opens them at start-up, creates and deletes them
+ * with their topics, and is the one place produce appends go through, so that it can wake long-poll
+ * fetches waiting on a partition.
+ *
+ * <p>Partition {@code p} of topic {@code t} lives in {@code <log dir>/t-p}; with several log
+ * directories, a partition goes to the directory chosen by hashing its name, and is found again by
+ * looking in each.
+ *
+ * <p>Thread-safety: the map of logs is concurrent; each log serializes its own appends.
+ */
+public final class PartitionManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
+
+    private final List<Path> logDirs;
+    private final TopicRegistry topics;
+    private final TopicConfigs topicConfigs;
+    private final Clock clock;
+    private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
+
+    public PartitionManager(final List<Path> logDirs, final TopicRegistry topics, final TopicConfigs topicConfigs,
+                            final Clock clock) {
+        this.logDirs = List.copyOf(logDirs);
+        this.topics = topics;
+        this.topicConfigs = topicConfigs;
+        this.clock = clock;
+    }
+
+    /** Opens (recovering where needed) every partition of every known topic; removes directories of deleted topics. */
+    public void openAll() throws IOException {
+        for (final TopicInfo topic : topics.all()) {
+            openTopic(topic);
+        }
+        for (final Path dir : logDirs) {
+            try (Stream<Path> children = Files.list(dir)) {
+                for (final Path child : (Iterable<Path>) children::iterator) {
+                    maybeRemoveOrphan(child);
+                }
+            }
+        }
+    }
+
+    private void maybeRemoveOrphan(final Path child) throws IOException {
+        if (!Files.isDirectory(child)) {
+            return;
+        }
+        final String name = child.getFileName().toString();
+        final int dash = name.lastIndexOf('-');
+        if (dash <= 0 || !name.substring(dash + 1).chars().allMatch(Character::isDigit) || dash == name.length() - 1) {
+            return;
+        }
+        final TopicPartition tp = new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
+        if (!logs.containsKey(tp)) {
+            LOG.warn("Deleting {}: its topic no longer exists (deleted before the last shutdown)", child);
+            deleteRecursively(child);
+        }
+    }
+
+    /** Opens or creates the logs of every partition of a topic. */
+    public void openTopic(final TopicInfo topic) throws IOException {
+        for (int p = 0; p < topic.partitions(); p++) {
+            final TopicPartition tp = new TopicPartition(topic.name(), p);
+            if (!logs.containsKey(tp)) {
+                logs.put(tp, PartitionLog.open(dirFor(tp), tp, topicConfigs.logConfig(topic.configs()), clock));
+            }
+        }
+    }
+
+    /** Closes and deletes the logs of every partition of a topic. */
+    public void deleteTopic(final TopicInfo topic) {
+        for (int p = 0; p < topic.partitions(); p++) {
+            final TopicPartition tp = new TopicPartition(topic.name(), p);
+            final PartitionLog log = logs.remove(tp);
+            if (log != null) {
+                log.delete();
+            }
+            appendListeners.forEach(l -> l.accept(tp));
+        }
+    }
+
+    /** The log of a partition, or null if this broker has none. */
+    public PartitionLog get(final TopicPartition tp) {
+        return logs.get(tp);
+    }
+
+    /** Appends a produce request's records for one partition and wakes fetches waiting on it. */
+    public PartitionLog.AppendResult append(final PartitionLog log, final MemoryRecords records) {
+        final PartitionLog.AppendResult result = log.append(records, 0);
+        for (final Consumer<TopicPartition> listener : appendListeners) {
+            listener.accept(log.topicPartition());
+        }
+        return result;
+    }
+
+    public void addAppendListener(final Consumer<TopicPartition> listener) {
+        appendListeners.add(listener);
+    }
+
+    /** Gives every log the chance to flush by time ({@code flush.ms}). */
+    public void maybeFlushAll() {
+        for (final PartitionLog log : logs.values()) {
+            try {
+                log.maybeFlush();
+            } catch (KafkaStorageException e) {
+                LOG.error("Periodic flush of {} failed", log.topicPartition(), e);
+            }
+        }
+    }
+
+    private Path dirFor(final TopicPartition tp) {
+        final String name = tp.topic() + "-" + tp.partition();
+        for (final Path dir : logDirs) {
+            if (Files.isDirectory(dir.resolve(name))) {
+                return dir.resolve(name);
+            }
+        }
+        return logDirs.get(Math.floorMod(name.hashCode(), logDirs.size())).resolve(name);
+    }
+
+    @Override
+    public void close() {
+        final List<RuntimeException> failures = new ArrayList<>();
+        for (final PartitionLog log : logs.values()) {
+            try {
+                log.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        logs.clear();
+        if (!failures.isEmpty()) {
+            final RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    static void deleteRecursively(final Path path) throws IOException {
+        try (Stream<Path> walk = Files.walk(path)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

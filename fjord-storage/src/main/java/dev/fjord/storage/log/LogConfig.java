@@ -1,0 +1,50 @@
+package dev.fjord.storage.log;
+
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * The settings of one partition log, named after Kafka's topic-level keys.
+ *
+ * @param segmentBytes {@code segment.bytes}: a segment is rolled before it would grow past this
+ * @param segmentMs {@code segment.ms}: a non-empty segment older than this is rolled at the next append
+ * @param flushIntervalMessages {@code flush.messages}: fsync after this many messages (Long.MAX_VALUE: leave it to the OS)
+ * @param flushIntervalMs {@code flush.ms}: fsync when this long has passed since the last fsync
+ * @param maxMessageBytes {@code max.message.bytes}: the largest batch accepted
+ * @param timestampType {@code message.timestamp.type}
+ * @param indexIntervalBytes {@code index.interval.bytes}: log bytes between two offset-index entries
+ * @param segmentIndexBytes {@code segment.index.bytes}: the preallocated size of each index file
+ */
+public record LogConfig(int segmentBytes, long segmentMs, long flushIntervalMessages, long flushIntervalMs,
+                        int maxMessageBytes, TimestampType timestampType, int indexIntervalBytes, int segmentIndexBytes) {
+
+    /** Kafka's defaults. */
+    public static LogConfig defaults() {
+        return new LogConfig(1024 * 1024 * 1024, 7L * 24 * 3600 * 1000, Long.MAX_VALUE, Long.MAX_VALUE, 1048588,
+                TimestampType.CREATE_TIME, 4096, 10 * 1024 * 1024);
+    }
+
+    public LogConfig withSegmentBytes(final int bytes) {
+        return new LogConfig(bytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                indexIntervalBytes, segmentIndexBytes);
+    }
+
+    public LogConfig withSegmentMs(final long ms) {
+        return new LogConfig(segmentBytes, ms, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                indexIntervalBytes, segmentIndexBytes);
+    }
+
+    public LogConfig withTimestampType(final TimestampType type) {
+        return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, type,
+                indexIntervalBytes, segmentIndexBytes);
+    }
+
+    public LogConfig withIndexIntervalBytes(final int bytes) {
+        return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                bytes, segmentIndexBytes);
+    }
+
+    public LogConfig withMaxMessageBytes(final int bytes) {
+        return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, bytes, timestampType,
+                indexIntervalBytes, segmentIndexBytes);
+    }
+}

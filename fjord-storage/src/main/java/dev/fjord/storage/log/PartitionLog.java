@@ -1,0 +1,525 @@
+package dev.fjord.storage.log;
+
+import dev.fjord.common.Clock;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition: an ordered list of {@link Segment}s in one directory, the offsets it
+ * assigns, the idempotent-producer state, and how far readers may read (the high watermark).
+ *
+ * <p><b>Appends</b> are serialized by this log's lock. A produce request's batches are checked (magic,
+ * size, CRC, producer sequence) before anything is written, offsets are patched into the batches in
+ * place, and the bytes go to the active segment in one write: no record is decoded.
+ *
+ * <p><b>Reads</b> take no lock. After each append the log publishes an immutable (offset, segment,
+ * file position) high watermark through a volatile field; a read slices segment files only up to that
+ * position, so it never sees a half-written batch. On one node the high watermark is the log end.
+ *
+ * <p><b>Durability and fsync order.</b> Appended bytes are in the page cache when {@code append}
+ * returns, which survives a killed process. fsync happens every {@code flush.messages} messages, when
+ * {@code flush.ms} has passed ({@link #maybeFlush}), at every segment roll and at close; by default only
+ * the last two (Kafka's default: the OS decides). Order: segment data, then its indexes, then the
+ * {@code recovery-point} file (the offset below which everything is fsynced); on a roll also a
+ * producer-state snapshot and the directory. A clean close writes {@code .clean-shutdown} last.
+ *
+ * <p><b>Recovery.</b> Without the clean-shutdown marker, every segment from the one holding the
+ * recovery point onward is re-validated batch by batch (CRC, offset order); the first torn or damaged
+ * batch and everything after it are cut, and those segments' indexes are rebuilt. Producer state is
+ * then rebuilt from the newest snapshot plus the batch headers after it.
+ */
+public final class PartitionLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+    static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
+    static final String RECOVERY_POINT_FILE = "recovery-point";
+
+    /** Where readers may read up to: an offset and the byte position just after it in a segment. */
+    private record Position(long offset, Segment segment, int bytes) {
+    }
+
+    public record AppendResult(long firstOffset, long lastOffset, long logAppendTimeMs, long logStartOffset) {
+    }
+
+    public record ReadResult(Records records, long highWatermark, long logStartOffset, long logEndOffset) {
+    }
+
+    public record TimestampAndOffset(long timestampMs, long offset, int leaderEpoch) {
+    }
+
+    private final Path dir;
+    private final TopicPartition topicPartition;
+    private final Clock clock;
+    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final ProducerStateManager producers = new ProducerStateManager();
+    private final Object lock = new Object();
+    private volatile LogConfig config;
+    private volatile Position highWatermark;
+    private Segment active;
+    private long unflushedMessages;
+    private long lastFlushMs;
+    private boolean closed;
+
+    private PartitionLog(final Path dir, final TopicPartition tp, final LogConfig config, final Clock clock) {
+        this.dir = dir;
+        this.topicPartition = tp;
+        this.config = config;
+        this.clock = clock;
+        this.lastFlushMs = clock.millis();
+    }
+
+    /** Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly. */
+    public static PartitionLog open(final Path dir, final TopicPartition tp, final LogConfig config, final Clock clock)
+            throws IOException {
+        Files.createDirectories(dir);
+        final PartitionLog log = new PartitionLog(dir, tp, config, clock);
+        log.load();
+        return log;
+    }
+
+    private void load() throws IOException {
+        final Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        final boolean clean = Files.exists(marker);
+        final List<Long> bases = listSegmentBases();
+        if (bases.isEmpty()) {
+            bases.add(0L);
+        }
+        final long recoveryPoint = clean ? Long.MAX_VALUE : readRecoveryPoint();
+        long next = bases.get(0);
+        for (int i = 0; i < bases.size(); i++) {
+            final long base = bases.get(i);
+            final Segment segment = Segment.open(dir, base, config, clock.wallMillis());
+            segments.put(base, segment);
+            final boolean last = i == bases.size() - 1;
+            final boolean mustRecover = !clean && (last || bases.get(i + 1) > recoveryPoint);
+            if (mustRecover) {
+                final long[] recovered = segment.recover(base);
+                next = recovered[0];
+                if (recovered[1] > 0) {
+                    LOG.warn("Recovered {}: cut {} bytes of a torn or damaged batch in segment {}; the log now ends at offset {}",
+                            topicPartition, recovered[1], base, next);
+                }
+                if (!last && (recovered[1] > 0 || next != bases.get(i + 1))) {
+                    deleteSegmentsAfter(bases.subList(i + 1, bases.size()));
+                    break;
+                }
+            } else {
+                next = segment.load();
+            }
+        }
+        active = segments.lastEntry().getValue();
+        active.reopenForAppend(config);
+        Files.deleteIfExists(marker);
+        loadProducerState(next);
+        highWatermark = new Position(next, active, active.sizeInBytes());
+        if (!clean) {
+            LOG.info("Loaded {} after an unclean shutdown: offsets {}..{}, {} segment(s), {} producer(s)", topicPartition,
+                    logStartOffset(), next, segments.size(), producers.producerCount());
+        }
+    }
+
+    private void deleteSegmentsAfter(final List<Long> bases) throws IOException {
+        for (final long base : bases) {
+            LOG.warn("Recovered {}: deleting segment {}, which follows a cut", topicPartition, base);
+            final Segment s = Segment.open(dir, base, config, clock.wallMillis());
+            s.close();
+            s.deleteFiles(dir);
+        }
+    }
+
+    private List<Long> listSegmentBases() throws IOException {
+        final List<Long> bases = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (final Path p : (Iterable<Path>) files::iterator) {
+                final String name = p.getFileName().toString();
+                if (name.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                } else if (name.endsWith(Segment.LOG_SUFFIX) && name.length() == 20 + Segment.LOG_SUFFIX.length()) {
+                    bases.add(Long.parseLong(name.substring(0, 20)));
+                }
+            }
+        }
+        bases.sort(Comparator.naturalOrder());
+        return bases;
+    }
+
+    private long readRecoveryPoint() {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve(RECOVERY_POINT_FILE), StandardCharsets.UTF_8).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0; // No trustworthy recovery point: validate everything.
+        }
+    }
+
+    private void loadProducerState(final long logEnd) throws IOException {
+        final long snapshot = producers.loadSnapshot(dir, logEnd);
+        final long from = Math.max(snapshot, logStartOffset());
+        if (from >= logEnd) {
+            return;
+        }
+        for (final Segment segment : segments.tailMap(segments.floorKey(from)).values()) {
+            for (final FileChannelRecordBatch batch : segment.batchesFrom(0)) {
+                if (batch.lastOffset() >= from) {
+                    producers.replay(batch);
+                }
+            }
+        }
+    }
+
+    /**
+     * Validates and appends one produce request's batches for this partition.
+     *
+     * @throws CorruptRecordException if a batch is not a well-formed v2 batch with a valid CRC
+     * @throws RecordTooLargeException if a batch is larger than {@code max.message.bytes}
+     * @throws OutOfOrderSequenceException if an idempotent producer skipped a sequence number
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException if its epoch is stale
+     * @throws KafkaStorageException if the write failed
+     */
+    public AppendResult append(final MemoryRecords records, final int leaderEpoch) {
+        final LogConfig cfg = config;
+        final List<MutableRecordBatch> batches = validate(records, cfg);
+        long offsetCount = 0;
+        for (final MutableRecordBatch b : batches) {
+            offsetCount += b.lastOffset() - b.baseOffset() + 1;
+        }
+        synchronized (lock) {
+            ensureOpen();
+            final Map<Long, ProducerStateManager.Entry> pending = new HashMap<>();
+            ProducerStateManager.BatchMetadata duplicate = null;
+            for (final MutableRecordBatch batch : batches) {
+                if (batch.hasProducerId()) {
+                    final ProducerStateManager.BatchMetadata d = producers.check(batch, pending);
+                    if (d != null) {
+                        duplicate = d;
+                    }
+                }
+            }
+            if (duplicate != null) {
+                if (batches.size() > 1) {
+                    throw new OutOfOrderSequenceException("A retried batch was sent together with other batches");
+                }
+                return new AppendResult(duplicate.firstOffset(), duplicate.lastOffset(), -1, logStartOffset());
+            }
+            final long first = highWatermark.offset();
+            maybeRoll(records.sizeInBytes(), first + offsetCount - 1, cfg);
+            final long now = clock.wallMillis();
+            final boolean logAppendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME;
+            long next = first;
+            for (final MutableRecordBatch batch : batches) {
+                final long delta = batch.lastOffset() - batch.baseOffset();
+                batch.setLastOffset(next + delta);
+                batch.setPartitionLeaderEpoch(leaderEpoch);
+                if (logAppendTime) {
+                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+                }
+                if (batch.hasProducerId()) {
+                    producers.stage(batch, pending);
+                }
+                next += delta + 1;
+            }
+            try {
+                active.append(records);
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not append to " + topicPartition + " in " + dir + ": " + e.getMessage(), e);
+            }
+            producers.apply(pending);
+            highWatermark = new Position(next, active, active.sizeInBytes());
+            unflushedMessages += offsetCount;
+            if (unflushedMessages >= cfg.flushIntervalMessages()) {
+                flushLocked();
+            }
+            return new AppendResult(first, next - 1, logAppendTime ? now : -1, logStartOffset());
+        }
+    }
+
+    /** Checks every batch before anything is written; no per-record work (the CRC covers the records). */
+    private static List<MutableRecordBatch> validate(final MemoryRecords records, final LogConfig cfg) {
+        final List<MutableRecordBatch> batches = new ArrayList<>(1);
+        int bytes = 0;
+        for (final MutableRecordBatch batch : records.batches()) {
+            if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                throw new CorruptRecordException("Only v2 record batches are accepted, not magic " + batch.magic());
+            }
+            if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
+                throw new RecordTooLargeException("The batch is " + batch.sizeInBytes()
+                        + " bytes, larger than max.message.bytes (" + cfg.maxMessageBytes() + ")");
+            }
+            batch.ensureValid();
+            final Integer count = batch.countOrNull();
+            if (count == null || count <= 0 || batch.lastOffset() < batch.baseOffset()
+                    || batch.lastOffset() - batch.baseOffset() + 1 < count) {
+                throw new CorruptRecordException("Record batch header is inconsistent: " + count + " records, offset delta "
+                        + (batch.lastOffset() - batch.baseOffset()));
+            }
+            bytes += batch.sizeInBytes();
+            batches.add(batch);
+        }
+        if (batches.isEmpty() || bytes != records.sizeInBytes()) {
+            throw new CorruptRecordException("The request's records are not a whole number of record batches ("
+                    + bytes + " of " + records.sizeInBytes() + " bytes)");
+        }
+        return batches;
+    }
+
+    private void maybeRoll(final int appendBytes, final long lastOffset, final LogConfig cfg) {
+        final int size = active.sizeInBytes();
+        final boolean full = size > 0 && (long) size + appendBytes > cfg.segmentBytes();
+        final boolean old = size > 0 && clock.wallMillis() - active.createdMs() >= cfg.segmentMs();
+        if (full || old || !active.canHold(lastOffset)) {
+            roll();
+        }
+    }
+
+    private void roll() {
+        final long base = highWatermark.offset();
+        try {
+            active.seal();
+            final Segment next = Segment.open(dir, base, config, clock.wallMillis());
+            segments.put(base, next);
+            active = next;
+            producers.writeSnapshot(dir, base);
+            writeRecoveryPoint(base);
+            fsyncDir();
+            unflushedMessages = 0;
+            lastFlushMs = clock.millis();
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not roll a new segment of " + topicPartition + " at offset " + base
+                    + ": " + e.getMessage(), e);
+        }
+        highWatermark = new Position(base, active, 0);
+    }
+
+    /**
+     * Reads from {@code fetchOffset}: whole batches (the last one possibly cut at {@code maxBytes}),
+     * never past the high watermark, as a zero-copy slice of the segment file.
+     *
+     * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
+     */
+    public ReadResult read(final long fetchOffset, final int maxBytes, final boolean minOneMessage) {
+        final Position hw = highWatermark;
+        final long start = logStartOffset();
+        if (fetchOffset < start || fetchOffset > hw.offset()) {
+            throw new OffsetOutOfRangeException("Offset " + fetchOffset + " is out of range for " + topicPartition
+                    + ": the log holds " + start + ".." + hw.offset());
+        }
+        Records records = MemoryRecords.EMPTY;
+        if (fetchOffset < hw.offset()) {
+            Map.Entry<Long, Segment> e = segments.floorEntry(fetchOffset);
+            while (e != null) {
+                final Segment s = e.getValue();
+                final int maxPosition = s == hw.segment() ? hw.bytes() : s.sizeInBytes();
+                final Records slice = s.read(fetchOffset, maxBytes, maxPosition, minOneMessage);
+                if (slice != null) {
+                    records = slice;
+                    break;
+                }
+                if (s == hw.segment()) {
+                    break;
+                }
+                e = segments.higherEntry(e.getKey());
+            }
+        }
+        return new ReadResult(records, hw.offset(), start, hw.offset());
+    }
+
+    public long logStartOffset() {
+        return segments.firstKey();
+    }
+
+    public long logEndOffset() {
+        return highWatermark.offset();
+    }
+
+    public long highWatermark() {
+        return highWatermark.offset();
+    }
+
+    /** The first record whose timestamp is at or after {@code timestampMs}, if any. */
+    public Optional<TimestampAndOffset> offsetForTimestamp(final long timestampMs) {
+        final Position hw = highWatermark;
+        for (final Segment s : segments.values()) {
+            if (s.maxTimestamp() < timestampMs) {
+                continue;
+            }
+            final int maxPosition = s == hw.segment() ? hw.bytes() : s.sizeInBytes();
+            for (final FileChannelRecordBatch batch : s.batchesFrom(s.timestampScanStart(timestampMs))) {
+                if (batch.position() + batch.sizeInBytes() > maxPosition) {
+                    break;
+                }
+                if (batch.maxTimestamp() >= timestampMs) {
+                    for (final Record r : batch) {
+                        if (r.timestamp() >= timestampMs) {
+                            return Optional.of(new TimestampAndOffset(r.timestamp(), r.offset(), batch.partitionLeaderEpoch()));
+                        }
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The record with the largest timestamp (the first one, if several share it). */
+    public Optional<TimestampAndOffset> maxTimestampAndOffset() {
+        Segment best = null;
+        for (final Segment s : segments.values()) {
+            if (s.maxTimestamp() >= 0 && (best == null || s.maxTimestamp() > best.maxTimestamp())) {
+                best = s;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        final long target = best.maxTimestamp();
+        final FileChannelRecordBatch batch = best.batchAtOrAfter(best.maxTimestampBatchLastOffset(), Integer.MAX_VALUE);
+        if (batch != null) {
+            for (final Record r : batch) {
+                if (r.timestamp() == target) {
+                    return Optional.of(new TimestampAndOffset(target, r.offset(), batch.partitionLeaderEpoch()));
+                }
+            }
+        }
+        return Optional.of(new TimestampAndOffset(target, best.maxTimestampBatchLastOffset(), RecordBatch.NO_PARTITION_LEADER_EPOCH));
+    }
+
+    /** Fsyncs if {@code flush.ms} has passed since the last fsync and something was appended since. */
+    public void maybeFlush() {
+        synchronized (lock) {
+            if (!closed && unflushedMessages > 0 && clock.millis() - lastFlushMs >= config.flushIntervalMs()) {
+                flushLocked();
+            }
+        }
+    }
+
+    /** Fsyncs everything appended so far. */
+    public void flush() {
+        synchronized (lock) {
+            ensureOpen();
+            flushLocked();
+        }
+    }
+
+    private void flushLocked() {
+        try {
+            active.flush();
+            writeRecoveryPoint(highWatermark.offset());
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not fsync " + topicPartition + ": " + e.getMessage(), e);
+        }
+        unflushedMessages = 0;
+        lastFlushMs = clock.millis();
+    }
+
+    private void writeRecoveryPoint(final long offset) throws IOException {
+        final Path tmp = dir.resolve(RECOVERY_POINT_FILE + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap((offset + "\n").getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(RECOVERY_POINT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void fsyncDir() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // Not every file system can fsync a directory; the files themselves are fsynced.
+        }
+    }
+
+    public void updateConfig(final LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new KafkaStorageException("The log of " + topicPartition + " is closed");
+        }
+    }
+
+    /** Clean close: fsync, producer snapshot, recovery point, then the clean-shutdown marker. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                for (final Segment s : segments.values()) {
+                    s.close();
+                }
+                final long end = highWatermark.offset();
+                producers.writeSnapshot(dir, end);
+                writeRecoveryPoint(end);
+                try (FileChannel ch = FileChannel.open(dir.resolve(CLEAN_SHUTDOWN_FILE), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                fsyncDir();
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not close the log of " + topicPartition + " cleanly: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Closes the log and deletes its directory. */
+    public void delete() {
+        synchronized (lock) {
+            if (!closed) {
+                closed = true;
+                for (final Segment s : segments.values()) {
+                    try {
+                        s.close();
+                    } catch (IOException e) {
+                        LOG.warn("Error closing a segment of deleted {}", topicPartition, e);
+                    }
+                }
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not delete " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
