@@ -21,6 +21,7 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * isolation levels get the same "latest".
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestData> {
+    private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
     private final BrokerState broker;
 
     public ListOffsetsHandler(final BrokerState broker) {
@@ -48,7 +49,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         for (final ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
             final ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             for (final ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
-                topicResponse.partitions().add(answer(new TopicPartition(topic.name(), p.partitionIndex()), p));
+                final ListOffsetsPartitionResponse answer = answer(new TopicPartition(topic.name(), p.partitionIndex()), p);
+                if (context.apiVersion() < FIRST_VERSION_WITH_LEADER_EPOCH) {
+                    answer.setLeaderEpoch(-1); // v1-v3 have no such field: a value other than its default cannot be written
+                }
+                topicResponse.partitions().add(answer);
             }
             response.topics().add(topicResponse);
         }
