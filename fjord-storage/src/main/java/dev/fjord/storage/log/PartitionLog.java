@@ -105,8 +105,9 @@ public final class PartitionLog implements AutoCloseable {
 
     private void load() throws IOException {
         final Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
-        final boolean clean = Files.exists(marker);
         final List<Long> bases = listSegmentBases();
+        // A new log has nothing to recover.
+        final boolean clean = bases.isEmpty() || Files.exists(marker);
         if (bases.isEmpty()) {
             bases.add(0L);
         }
