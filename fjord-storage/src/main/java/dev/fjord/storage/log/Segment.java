@@ -86,13 +86,15 @@ final class Segment implements AutoCloseable {
     }
 
     /**
-     * Appends batches whose offsets were already assigned, adding index entries at batch starts.
+     * Appends batches whose offsets were already assigned, adding index entries at batch starts while the
+     * index has room (a full index only gets sparser: lookups scan forward; the log rolls at the next append).
      * Called under the log's lock.
      */
     void append(final MemoryRecords records) throws IOException {
         int position = log.sizeInBytes();
         for (final MutableRecordBatch batch : records.batches()) {
-            if (bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0 && position == 0) {
+            if ((bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0 && position == 0)
+                    && !offsetIndex.isFull()) {
                 offsetIndex.append(batch.baseOffset(), position);
                 sealTimeIndex();
                 bytesSinceLastIndexEntry = 0;
@@ -176,7 +178,7 @@ final class Segment implements AutoCloseable {
                     break;
                 }
                 batch.ensureValid();
-                if (bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0) {
+                if ((bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0) && !offsetIndex.isFull()) {
                     offsetIndex.append(batch.baseOffset(), validBytes);
                     sealTimeIndex();
                     bytesSinceLastIndexEntry = 0;
