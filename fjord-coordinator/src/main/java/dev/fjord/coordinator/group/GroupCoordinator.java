@@ -1,0 +1,660 @@
+package dev.fjord.coordinator.group;
+
+import dev.fjord.common.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka's classic group protocol: JoinGroup, SyncGroup, Heartbeat and LeaveGroup, with generations,
+ * session and rebalance timeouts, the initial rebalance delay, KIP-394 member ids and static membership.
+ * Committed offsets and the read-side APIs are in {@link GroupOffsets}, which shares this class's state.
+ *
+ * <p>Threading: every public method hands its work to the coordinator's executor (a single thread in the
+ * broker, the caller's thread in tests), so group state has one owner and needs no locks. Timers run
+ * there too. Time comes from the injected {@link Clock} and {@link CoordinatorTimer}.
+ *
+ * <p>Durability: a completed rebalance (the leader's assignment), a group becoming empty and every
+ * commit are appended to {@code __consumer_offsets} before anyone is answered; {@link #load()} rebuilds
+ * the same state from those records at start-up.
+ */
+public final class GroupCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+    static final String UNKNOWN_MEMBER = "";
+
+    final GroupCoordinatorConfig config;
+    final CoordinatorLog log;
+    final CoordinatorTimer timer;
+    final Clock clock;
+    final Executor executor;
+    final Predicate<TopicPartition> partitionExists;
+    final Map<String, ClassicGroup> groups = new LinkedHashMap<>();
+    final GroupOffsets offsets;
+
+    public GroupCoordinator(final GroupCoordinatorConfig config, final CoordinatorLog log, final CoordinatorTimer timer,
+                            final Clock clock, final Executor executor, final Predicate<TopicPartition> partitionExists) {
+        this.config = config;
+        this.log = log;
+        this.timer = timer;
+        this.clock = clock;
+        this.executor = executor;
+        this.partitionExists = partitionExists;
+        this.offsets = new GroupOffsets(this);
+    }
+
+    /** The {@code __consumer_offsets} partition of a group (Kafka's hash, so data moves between brokers intact). */
+    public int partitionFor(final String groupId) {
+        final int h = groupId.hashCode();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % config.offsetsTopicPartitions();
+    }
+
+    public GroupOffsets offsets() {
+        return offsets;
+    }
+
+    /** Runs {@code work} on the coordinator thread and completes the returned future with its result. */
+    <T> CompletableFuture<T> submit(final Consumer<CompletableFuture<T>> work) {
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                work.accept(future);
+            } catch (RuntimeException e) {
+                LOG.error("Group coordinator operation failed", e);
+                future.completeExceptionally(e);
+            }
+        });
+        return future;
+    }
+
+    /** Rebuilds every group and offset from {@code __consumer_offsets}. Call once, before serving. */
+    public void load() {
+        final CompletableFuture<Void> done = submit(f -> {
+            for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
+                log.replay(p, (key, value) -> GroupRecords.replay(key, value, new Replay()));
+            }
+            for (final ClassicGroup g : groups.values()) {
+                g.state = g.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE;
+                for (final GroupMember m : g.members.values()) {
+                    scheduleSessionExpiry(g, m);
+                }
+            }
+            f.complete(null);
+        });
+        done.join();
+    }
+
+    /** Applies replayed records to the in-memory state: the same effect their live writes had. */
+    private final class Replay implements GroupRecords.Visitor {
+        @Override
+        public void onOffset(final String groupId, final TopicPartition tp, final GroupRecords.OffsetValue value) {
+            if (value == null) {
+                final ClassicGroup g = groups.get(groupId);
+                if (g != null) {
+                    g.offsets.remove(tp);
+                }
+            } else {
+                groups.computeIfAbsent(groupId, ClassicGroup::new).offsets.put(tp, value);
+            }
+        }
+
+        @Override
+        public void onGroup(final String groupId, final GroupRecords.GroupValue value) {
+            if (value == null) {
+                groups.remove(groupId);
+                return;
+            }
+            final ClassicGroup g = groups.computeIfAbsent(groupId, ClassicGroup::new);
+            g.protocolType = value.protocolType();
+            g.generationId = value.generation();
+            g.protocolName = value.protocol();
+            g.leaderId = value.leader();
+            g.stateTimestampMs = value.stateTimestampMs();
+            g.members.clear();
+            g.staticMembers.clear();
+            for (final GroupRecords.StoredMember s : value.members()) {
+                final GroupMember m = new GroupMember(s.memberId(), s.groupInstanceId(), s.clientId(), s.clientHost(),
+                        s.rebalanceTimeoutMs(), s.sessionTimeoutMs());
+                m.protocols.put(value.protocol(), s.subscription());
+                m.assignment = s.assignment();
+                g.members.put(m.memberId, m);
+                if (m.groupInstanceId != null) {
+                    g.staticMembers.put(m.groupInstanceId, m.memberId);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- JoinGroup
+
+    public CompletableFuture<JoinGroupResponseData> joinGroup(final JoinGroupRequestData request, final short version,
+                                                              final String clientId, final String clientHost) {
+        return submit(f -> onJoinGroup(request, version, clientId, clientHost, f));
+    }
+
+    private void onJoinGroup(final JoinGroupRequestData request, final short version, final String clientId,
+                             final String clientHost, final CompletableFuture<JoinGroupResponseData> future) {
+        final String groupId = request.groupId();
+        if (groupId == null || groupId.isEmpty()) {
+            future.complete(joinError(Errors.INVALID_GROUP_ID, request.memberId()));
+            return;
+        }
+        if (request.sessionTimeoutMs() < config.minSessionTimeoutMs() || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            future.complete(joinError(Errors.INVALID_SESSION_TIMEOUT, request.memberId()));
+            return;
+        }
+        final Map<String, byte[]> protocols = new LinkedHashMap<>();
+        for (final JoinGroupRequestData.JoinGroupRequestProtocol p : request.protocols()) {
+            protocols.put(p.name(), p.metadata());
+        }
+        final ClassicGroup existing = groups.get(groupId);
+        final ClassicGroup group = existing != null ? existing : new ClassicGroup(groupId);
+        if (!group.supports(request.protocolType(), protocols.keySet())) {
+            future.complete(joinError(Errors.INCONSISTENT_GROUP_PROTOCOL, request.memberId()));
+            return;
+        }
+        groups.putIfAbsent(groupId, group);
+        final int rebalanceTimeoutMs = version >= 1 ? request.rebalanceTimeoutMs() : request.sessionTimeoutMs();
+        if (UNKNOWN_MEMBER.equals(request.memberId())) {
+            joinNewMember(group, request, version, protocols, rebalanceTimeoutMs, clientId, clientHost, future);
+        } else {
+            joinKnownMember(group, request, version, protocols, rebalanceTimeoutMs, clientId, clientHost, future);
+        }
+    }
+
+    private void joinNewMember(final ClassicGroup group, final JoinGroupRequestData request, final short version,
+                               final Map<String, byte[]> protocols, final int rebalanceTimeoutMs, final String clientId,
+                               final String clientHost, final CompletableFuture<JoinGroupResponseData> future) {
+        final String memberId = clientId + "-" + UUID.randomUUID();
+        final String instanceId = request.groupInstanceId();
+        if (instanceId != null && group.staticMembers.containsKey(instanceId)) {
+            replaceStaticMember(group, group.members.get(group.staticMembers.get(instanceId)), memberId, request, version,
+                    protocols, future);
+            return;
+        }
+        if (group.members.size() + group.pendingMembers.size() >= config.maxGroupSize()) {
+            future.complete(joinError(Errors.GROUP_MAX_SIZE_REACHED, UNKNOWN_MEMBER));
+            return;
+        }
+        if (instanceId == null && version >= 4) {
+            // KIP-394: the member must come back with this id, so an id is never given to a client that never saw it.
+            group.pendingMembers.add(memberId);
+            timer.schedule(pendingKey(group, memberId), request.sessionTimeoutMs(), () -> {
+                if (group.pendingMembers.remove(memberId)) {
+                    maybeCompleteJoin(group);
+                }
+            });
+            future.complete(joinError(Errors.MEMBER_ID_REQUIRED, memberId));
+            return;
+        }
+        addMember(group, new GroupMember(memberId, instanceId, clientId, clientHost, rebalanceTimeoutMs,
+                request.sessionTimeoutMs()), request.protocolType(), protocols, version, future);
+    }
+
+    private void joinKnownMember(final ClassicGroup group, final JoinGroupRequestData request, final short version,
+                                 final Map<String, byte[]> protocols, final int rebalanceTimeoutMs, final String clientId,
+                                 final String clientHost, final CompletableFuture<JoinGroupResponseData> future) {
+        final String memberId = request.memberId();
+        if (group.pendingMembers.remove(memberId)) {
+            timer.cancel(pendingKey(group, memberId));
+            addMember(group, new GroupMember(memberId, request.groupInstanceId(), clientId, clientHost,
+                    rebalanceTimeoutMs, request.sessionTimeoutMs()), request.protocolType(), protocols, version, future);
+            return;
+        }
+        final GroupMember member = group.members.get(memberId);
+        final Errors error = checkMember(group, memberId, request.groupInstanceId());
+        if (error != Errors.NONE || member == null) {
+            future.complete(joinError(error == Errors.NONE ? Errors.UNKNOWN_MEMBER_ID : error, memberId));
+            return;
+        }
+        member.sessionTimeoutMs = request.sessionTimeoutMs();
+        member.rebalanceTimeoutMs = rebalanceTimeoutMs;
+        switch (group.state) {
+            case PREPARING_REBALANCE:
+                member.protocols = protocols;
+                member.awaitingJoin = future;
+                member.joinVersion = version;
+                maybeCompleteJoin(group);
+                break;
+            case COMPLETING_REBALANCE:
+            case STABLE:
+                if (member.sameProtocols(protocols)
+                        && (group.state == GroupState.COMPLETING_REBALANCE || !memberId.equals(group.leaderId))) {
+                    // Nothing changed: answer with the current generation, no rebalance.
+                    future.complete(joinResponse(group, member, version));
+                } else {
+                    member.protocols = protocols;
+                    member.awaitingJoin = future;
+                    member.joinVersion = version;
+                    prepareRebalance(group, "member " + memberId + " rejoined with new metadata or as leader");
+                }
+                break;
+            default:
+                future.complete(joinError(Errors.UNKNOWN_MEMBER_ID, memberId));
+        }
+    }
+
+    private void replaceStaticMember(final ClassicGroup group, final GroupMember old, final String newMemberId,
+                                     final JoinGroupRequestData request, final short version,
+                                     final Map<String, byte[]> protocols,
+                                     final CompletableFuture<JoinGroupResponseData> future) {
+        final String oldMemberId = old.memberId;
+        // The previous incarnation of this instance is fenced.
+        if (old.awaitingJoin != null) {
+            old.awaitingJoin.complete(joinError(Errors.FENCED_INSTANCE_ID, oldMemberId));
+            old.awaitingJoin = null;
+        }
+        if (old.awaitingSync != null) {
+            old.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
+            old.awaitingSync = null;
+        }
+        timer.cancel(sessionKey(group, oldMemberId));
+        group.members.remove(oldMemberId);
+        old.memberId = newMemberId;
+        group.members.put(newMemberId, old);
+        group.staticMembers.put(old.groupInstanceId, newMemberId);
+        if (oldMemberId.equals(group.leaderId)) {
+            group.leaderId = newMemberId;
+        }
+        old.sessionTimeoutMs = request.sessionTimeoutMs();
+        if (group.state == GroupState.STABLE && old.sameProtocols(protocols)) {
+            // KIP-345: a static member back within its session keeps its assignment; no rebalance.
+            persistGroup(group);
+            scheduleSessionExpiry(group, old);
+            future.complete(joinResponse(group, old, version));
+            return;
+        }
+        old.protocols = protocols;
+        old.awaitingJoin = future;
+        old.joinVersion = version;
+        if (group.state == GroupState.PREPARING_REBALANCE) {
+            maybeCompleteJoin(group);
+        } else {
+            prepareRebalance(group, "static member " + old.groupInstanceId + " rejoined with new metadata");
+        }
+    }
+
+    private void addMember(final ClassicGroup group, final GroupMember member, final String protocolType,
+                           final Map<String, byte[]> protocols, final short version,
+                           final CompletableFuture<JoinGroupResponseData> future) {
+        if (group.members.isEmpty()) {
+            group.protocolType = protocolType;
+        }
+        member.protocols = protocols;
+        member.awaitingJoin = future;
+        member.joinVersion = version;
+        group.members.put(member.memberId, member);
+        if (member.groupInstanceId != null) {
+            group.staticMembers.put(member.groupInstanceId, member.memberId);
+        }
+        if (group.leaderId == null) {
+            group.leaderId = member.memberId;
+        }
+        if (group.state == GroupState.PREPARING_REBALANCE) {
+            maybeCompleteJoin(group);
+        } else {
+            prepareRebalance(group, "member " + member.memberId + " joined");
+        }
+    }
+
+    /**
+     * Checks that a member id (and its static instance id) belongs to the group.
+     * FENCED_INSTANCE_ID when the instance id is held by another member id.
+     */
+    Errors checkMember(final ClassicGroup group, final String memberId, final String instanceId) {
+        if (instanceId != null) {
+            final String holder = group.staticMembers.get(instanceId);
+            if (holder != null && !holder.equals(memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+        }
+        return group.members.containsKey(memberId) ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
+    }
+
+    private void prepareRebalance(final ClassicGroup group, final String reason) {
+        if (group.state == GroupState.COMPLETING_REBALANCE) {
+            for (final GroupMember m : group.members.values()) {
+                m.assignment = new byte[0];
+                if (m.awaitingSync != null) {
+                    m.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code()));
+                    m.awaitingSync = null;
+                }
+            }
+            timer.cancel(syncKey(group));
+        }
+        final boolean wasEmpty = group.state == GroupState.EMPTY;
+        group.state = GroupState.PREPARING_REBALANCE;
+        group.stateTimestampMs = clock.wallMillis();
+        LOG.debug("Preparing to rebalance group {} in generation {}: {}", group.groupId, group.generationId, reason);
+        if (wasEmpty && config.initialRebalanceDelayMs() > 0) {
+            group.initialDelayPending = true;
+            timer.schedule(joinKey(group), Math.min(config.initialRebalanceDelayMs(), group.maxRebalanceTimeoutMs()),
+                    () -> {
+                        group.initialDelayPending = false;
+                        onJoinDeadline(group);
+                    });
+        } else {
+            timer.schedule(joinKey(group), group.maxRebalanceTimeoutMs(), () -> onJoinDeadline(group));
+            maybeCompleteJoin(group);
+        }
+    }
+
+    private void maybeCompleteJoin(final ClassicGroup group) {
+        if (group.state == GroupState.PREPARING_REBALANCE && !group.initialDelayPending && group.allMembersJoined()) {
+            completeJoin(group);
+        }
+    }
+
+    /** The rebalance timeout (or the initial delay) ran out: members that did not rejoin are dropped. */
+    private void onJoinDeadline(final ClassicGroup group) {
+        if (group.state != GroupState.PREPARING_REBALANCE || groups.get(group.groupId) != group) {
+            return;
+        }
+        for (final GroupMember m : new ArrayList<>(group.members.values())) {
+            if (!m.isAwaitingJoin()) {
+                LOG.info("Removing member {} of group {}: it did not rejoin within the rebalance timeout", m.memberId,
+                        group.groupId);
+                removeMember(group, m);
+            }
+        }
+        group.pendingMembers.clear();
+        completeJoin(group);
+    }
+
+    private void completeJoin(final ClassicGroup group) {
+        timer.cancel(joinKey(group));
+        group.generationId++;
+        group.stateTimestampMs = clock.wallMillis();
+        if (group.members.isEmpty()) {
+            group.state = GroupState.EMPTY;
+            group.protocolName = null;
+            group.leaderId = null;
+            persistGroup(group);
+            return;
+        }
+        group.protocolName = group.selectProtocol();
+        if (!group.members.containsKey(group.leaderId)) {
+            group.leaderId = group.members.keySet().iterator().next();
+        }
+        group.state = GroupState.COMPLETING_REBALANCE;
+        for (final GroupMember m : group.members.values()) {
+            final CompletableFuture<JoinGroupResponseData> waiting = m.awaitingJoin;
+            m.awaitingJoin = null;
+            if (waiting != null) {
+                waiting.complete(joinResponse(group, m, m.joinVersion));
+            }
+            scheduleSessionExpiry(group, m);
+        }
+        // A leader that never sends its assignment must not hold the group forever.
+        timer.schedule(syncKey(group), group.maxRebalanceTimeoutMs(), () -> {
+            if (group.state == GroupState.COMPLETING_REBALANCE) {
+                prepareRebalance(group, "the leader did not send the assignment in time");
+            }
+        });
+        LOG.info("Group {} generation {} has {} member(s), protocol {}, leader {}", group.groupId, group.generationId,
+                group.members.size(), group.protocolName, group.leaderId);
+    }
+
+    private JoinGroupResponseData joinResponse(final ClassicGroup group, final GroupMember member, final short version) {
+        final JoinGroupResponseData r = new JoinGroupResponseData().setErrorCode(Errors.NONE.code())
+                .setGenerationId(group.generationId).setProtocolName(group.protocolName).setLeader(group.leaderId)
+                .setMemberId(member.memberId);
+        if (version >= 7) {
+            r.setProtocolType(group.protocolType);
+        }
+        if (member.memberId.equals(group.leaderId)) {
+            for (final GroupMember m : group.members.values()) {
+                final JoinGroupResponseData.JoinGroupResponseMember rm = new JoinGroupResponseData.JoinGroupResponseMember()
+                        .setMemberId(m.memberId).setMetadata(m.metadata(group.protocolName));
+                if (version >= 5) {
+                    rm.setGroupInstanceId(m.groupInstanceId);
+                }
+                r.members().add(rm);
+            }
+        }
+        return r;
+    }
+
+    private static JoinGroupResponseData joinError(final Errors error, final String memberId) {
+        return new JoinGroupResponseData().setErrorCode(error.code()).setGenerationId(-1).setProtocolName("")
+                .setLeader("").setMemberId(memberId == null ? UNKNOWN_MEMBER : memberId);
+    }
+
+    // ---------------------------------------------------------------------------------------- SyncGroup
+
+    public CompletableFuture<SyncGroupResponseData> syncGroup(final SyncGroupRequestData request, final short version) {
+        return submit(f -> onSyncGroup(request, version, f));
+    }
+
+    private void onSyncGroup(final SyncGroupRequestData request, final short version,
+                             final CompletableFuture<SyncGroupResponseData> future) {
+        final ClassicGroup group = groups.get(request.groupId());
+        if (group == null || group.state == GroupState.EMPTY || group.state == GroupState.DEAD) {
+            future.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
+            return;
+        }
+        final Errors memberError = checkMember(group, request.memberId(), request.groupInstanceId());
+        if (memberError != Errors.NONE) {
+            future.complete(syncError(memberError));
+            return;
+        }
+        if (request.generationId() != group.generationId) {
+            future.complete(syncError(Errors.ILLEGAL_GENERATION));
+            return;
+        }
+        if ((request.protocolType() != null && !request.protocolType().equals(group.protocolType))
+                || (request.protocolName() != null && !request.protocolName().equals(group.protocolName))) {
+            future.complete(syncError(Errors.INCONSISTENT_GROUP_PROTOCOL));
+            return;
+        }
+        final GroupMember member = group.members.get(request.memberId());
+        scheduleSessionExpiry(group, member);
+        switch (group.state) {
+            case PREPARING_REBALANCE:
+                future.complete(syncError(Errors.REBALANCE_IN_PROGRESS));
+                break;
+            case COMPLETING_REBALANCE:
+                member.awaitingSync = future;
+                if (member.memberId.equals(group.leaderId)) {
+                    onLeaderAssignment(group, request, version);
+                }
+                break;
+            default: // STABLE
+                future.complete(syncResponse(group, member, version));
+        }
+    }
+
+    private void onLeaderAssignment(final ClassicGroup group, final SyncGroupRequestData request, final short version) {
+        final Map<String, byte[]> assignments = new HashMap<>();
+        for (final SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments()) {
+            assignments.put(a.memberId(), a.assignment());
+        }
+        for (final GroupMember m : group.members.values()) {
+            m.assignment = assignments.getOrDefault(m.memberId, new byte[0]);
+        }
+        persistGroup(group);
+        timer.cancel(syncKey(group));
+        group.state = GroupState.STABLE;
+        group.stateTimestampMs = clock.wallMillis();
+        for (final GroupMember m : group.members.values()) {
+            if (m.awaitingSync != null) {
+                m.awaitingSync.complete(syncResponse(group, m, version));
+                m.awaitingSync = null;
+            }
+        }
+    }
+
+    private static SyncGroupResponseData syncResponse(final ClassicGroup group, final GroupMember member, final short version) {
+        final SyncGroupResponseData r = new SyncGroupResponseData().setErrorCode(Errors.NONE.code())
+                .setAssignment(member.assignment);
+        if (version >= 5) {
+            r.setProtocolType(group.protocolType).setProtocolName(group.protocolName);
+        }
+        return r;
+    }
+
+    private static SyncGroupResponseData syncError(final Errors error) {
+        return new SyncGroupResponseData().setErrorCode(error.code()).setAssignment(new byte[0]);
+    }
+
+    // ---------------------------------------------------------------------------------------- Heartbeat
+
+    public CompletableFuture<HeartbeatResponseData> heartbeat(final HeartbeatRequestData request) {
+        return submit(f -> f.complete(new HeartbeatResponseData().setErrorCode(onHeartbeat(request).code())));
+    }
+
+    private Errors onHeartbeat(final HeartbeatRequestData request) {
+        final ClassicGroup group = groups.get(request.groupId());
+        if (group == null || group.state == GroupState.EMPTY || group.state == GroupState.DEAD) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        final Errors memberError = checkMember(group, request.memberId(), request.groupInstanceId());
+        if (memberError != Errors.NONE) {
+            return memberError;
+        }
+        if (request.generationId() != group.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        scheduleSessionExpiry(group, group.members.get(request.memberId()));
+        return group.state == GroupState.PREPARING_REBALANCE ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
+    }
+
+    void scheduleSessionExpiry(final ClassicGroup group, final GroupMember member) {
+        final String memberId = member.memberId;
+        timer.schedule(sessionKey(group, memberId), member.sessionTimeoutMs, () -> {
+            final GroupMember m = group.members.get(memberId);
+            if (m != null && !m.isAwaitingJoin() && groups.get(group.groupId) == group) {
+                LOG.info("Member {} of group {} sent no heartbeat for {} ms; removing it", memberId, group.groupId,
+                        m.sessionTimeoutMs);
+                removeMemberAndRebalance(group, m, "session timeout of " + memberId);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------- LeaveGroup
+
+    public CompletableFuture<LeaveGroupResponseData> leaveGroup(final LeaveGroupRequestData request, final short version) {
+        return submit(f -> f.complete(onLeaveGroup(request, version)));
+    }
+
+    private LeaveGroupResponseData onLeaveGroup(final LeaveGroupRequestData request, final short version) {
+        final List<LeaveGroupRequestData.MemberIdentity> leaving = version >= 3 ? request.members()
+                : List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(request.memberId()));
+        final LeaveGroupResponseData response = new LeaveGroupResponseData();
+        final ClassicGroup group = groups.get(request.groupId());
+        if (group == null || group.state == GroupState.DEAD) {
+            return response.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
+        }
+        Errors first = Errors.NONE;
+        for (final LeaveGroupRequestData.MemberIdentity who : leaving) {
+            String memberId = who.memberId();
+            Errors error = Errors.NONE;
+            if (who.groupInstanceId() != null) {
+                final String holder = group.staticMembers.get(who.groupInstanceId());
+                if (holder == null) {
+                    error = Errors.UNKNOWN_MEMBER_ID;
+                } else if (!UNKNOWN_MEMBER.equals(memberId) && !holder.equals(memberId)) {
+                    error = Errors.FENCED_INSTANCE_ID;
+                } else {
+                    memberId = holder;
+                }
+            }
+            if (error == Errors.NONE && group.pendingMembers.remove(memberId)) {
+                timer.cancel(pendingKey(group, memberId));
+                maybeCompleteJoin(group);
+            } else if (error == Errors.NONE) {
+                final GroupMember m = group.members.get(memberId);
+                if (m == null) {
+                    error = Errors.UNKNOWN_MEMBER_ID;
+                } else {
+                    removeMemberAndRebalance(group, m, "member " + memberId + " left");
+                }
+            }
+            if (first == Errors.NONE) {
+                first = error;
+            }
+            if (version >= 3) {
+                response.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(who.memberId())
+                        .setGroupInstanceId(who.groupInstanceId()).setErrorCode(error.code()));
+            }
+        }
+        return version >= 3 ? response : response.setErrorCode(first.code());
+    }
+
+    private void removeMember(final ClassicGroup group, final GroupMember m) {
+        if (m.awaitingJoin != null) {
+            m.awaitingJoin.complete(joinError(Errors.UNKNOWN_MEMBER_ID, m.memberId));
+            m.awaitingJoin = null;
+        }
+        if (m.awaitingSync != null) {
+            m.awaitingSync.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
+            m.awaitingSync = null;
+        }
+        timer.cancel(sessionKey(group, m.memberId));
+        group.members.remove(m.memberId);
+        if (m.groupInstanceId != null) {
+            group.staticMembers.remove(m.groupInstanceId, m.memberId);
+        }
+    }
+
+    private void removeMemberAndRebalance(final ClassicGroup group, final GroupMember m, final String reason) {
+        removeMember(group, m);
+        switch (group.state) {
+            case STABLE:
+            case COMPLETING_REBALANCE:
+                prepareRebalance(group, reason);
+                break;
+            case PREPARING_REBALANCE:
+                maybeCompleteJoin(group);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Writes the group's metadata record: after a rebalance completes, or when it becomes empty. */
+    void persistGroup(final ClassicGroup group) {
+        final List<GroupRecords.StoredMember> members = new ArrayList<>();
+        for (final GroupMember m : group.members.values()) {
+            members.add(new GroupRecords.StoredMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                    m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.metadata(group.protocolName), m.assignment));
+        }
+        log.append(partitionFor(group.groupId), List.of(GroupRecords.groupMetadata(group.groupId,
+                new GroupRecords.GroupValue(group.protocolType == null ? "" : group.protocolType, group.generationId,
+                        group.protocolName, group.leaderId, clock.wallMillis(), members))));
+    }
+
+    private static String joinKey(final ClassicGroup g) {
+        return "join/" + g.groupId;
+    }
+
+    private static String syncKey(final ClassicGroup g) {
+        return "sync/" + g.groupId;
+    }
+
+    private static String sessionKey(final ClassicGroup g, final String memberId) {
+        return "session/" + g.groupId + "/" + memberId;
+    }
+
+    private static String pendingKey(final ClassicGroup g, final String memberId) {
+        return "pending/" + g.groupId + "/" + memberId;
+    }
+}

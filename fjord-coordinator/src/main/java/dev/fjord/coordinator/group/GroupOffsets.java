@@ -1,0 +1,345 @@
+package dev.fjord.coordinator.group;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ConsumerProtocolSubscription;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * Committed offsets and the read-side group APIs (OffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
+ * DeleteGroups, OffsetDelete), over the same state as {@link GroupCoordinator} and on its thread.
+ */
+public final class GroupOffsets {
+    private static final String CLASSIC = "classic";
+
+    private final GroupCoordinator coordinator;
+
+    GroupOffsets(final GroupCoordinator coordinator) {
+        this.coordinator = coordinator;
+    }
+
+    // ------------------------------------------------------------------------------------- OffsetCommit
+
+    public CompletableFuture<OffsetCommitResponseData> commit(final OffsetCommitRequestData request, final short version) {
+        return coordinator.submit(f -> f.complete(onCommit(request, version)));
+    }
+
+    private OffsetCommitResponseData onCommit(final OffsetCommitRequestData request, final short version) {
+        final Errors groupError = validateCommit(request);
+        final OffsetCommitResponseData response = new OffsetCommitResponseData();
+        final List<GroupRecords.Record> records = new ArrayList<>();
+        final Map<TopicPartition, GroupRecords.OffsetValue> accepted = new LinkedHashMap<>();
+        final long now = coordinator.clock.wallMillis();
+        for (final OffsetCommitRequestData.OffsetCommitRequestTopic t : request.topics()) {
+            final OffsetCommitResponseData.OffsetCommitResponseTopic rt =
+                    new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name());
+            for (final OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
+                final TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                Errors error = groupError;
+                if (error == Errors.NONE && !coordinator.partitionExists.test(tp)) {
+                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (error == Errors.NONE && p.committedMetadata() != null
+                        && p.committedMetadata().length() > coordinator.config.offsetMetadataMaxBytes()) {
+                    error = Errors.OFFSET_METADATA_TOO_LARGE;
+                }
+                if (error == Errors.NONE) {
+                    final GroupRecords.OffsetValue value = new GroupRecords.OffsetValue(p.committedOffset(),
+                            version >= 6 ? p.committedLeaderEpoch() : -1, p.committedMetadata(), now);
+                    accepted.put(tp, value);
+                    records.add(GroupRecords.offsetCommit(request.groupId(), tp, value));
+                }
+                rt.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(rt);
+        }
+        if (!records.isEmpty()) {
+            coordinator.log.append(coordinator.partitionFor(request.groupId()), records);
+            coordinator.groups.computeIfAbsent(request.groupId(), ClassicGroup::new).offsets.putAll(accepted);
+        }
+        return response;
+    }
+
+    /** Kafka's rules: standalone commits (generation -1) only to groups without members; else a current member. */
+    private Errors validateCommit(final OffsetCommitRequestData request) {
+        final String groupId = request.groupId();
+        if (groupId == null || groupId.isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        final ClassicGroup group = coordinator.groups.get(groupId);
+        final int generation = request.generationIdOrMemberEpoch();
+        if (group == null || group.members.isEmpty()) {
+            return generation < 0 ? Errors.NONE : (group == null ? Errors.ILLEGAL_GENERATION : Errors.UNKNOWN_MEMBER_ID);
+        }
+        final Errors memberError = coordinator.checkMember(group, request.memberId(), request.groupInstanceId());
+        if (memberError != Errors.NONE) {
+            return memberError;
+        }
+        if (generation != group.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        coordinator.scheduleSessionExpiry(group, group.members.get(request.memberId()));
+        if (group.state == GroupState.PREPARING_REBALANCE || group.state == GroupState.COMPLETING_REBALANCE) {
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        return Errors.NONE;
+    }
+
+    // -------------------------------------------------------------------------------------- OffsetFetch
+
+    public CompletableFuture<OffsetFetchResponseData> fetch(final OffsetFetchRequestData request, final short version) {
+        return coordinator.submit(f -> f.complete(onFetch(request, version)));
+    }
+
+    private OffsetFetchResponseData onFetch(final OffsetFetchRequestData request, final short version) {
+        final OffsetFetchResponseData response = new OffsetFetchResponseData();
+        if (version >= 8) {
+            for (final OffsetFetchRequestData.OffsetFetchRequestGroup g : request.groups()) {
+                final Map<String, List<Integer>> wanted = g.topics() == null ? null : new LinkedHashMap<>();
+                if (g.topics() != null) {
+                    for (final OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics()) {
+                        wanted.put(t.name(), t.partitionIndexes());
+                    }
+                }
+                final OffsetFetchResponseData.OffsetFetchResponseGroup rg =
+                        new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
+                for (final Map.Entry<String, List<PartitionOffset>> e : lookup(g.groupId(), wanted).entrySet()) {
+                    final OffsetFetchResponseData.OffsetFetchResponseTopics rt =
+                            new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(e.getKey());
+                    for (final PartitionOffset po : e.getValue()) {
+                        rt.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
+                                .setPartitionIndex(po.partition).setCommittedOffset(po.offset)
+                                .setCommittedLeaderEpoch(po.leaderEpoch).setMetadata(po.metadata));
+                    }
+                    rg.topics().add(rt);
+                }
+                response.groups().add(rg);
+            }
+            return response;
+        }
+        final Map<String, List<Integer>> wanted = request.topics() == null ? null : new LinkedHashMap<>();
+        if (request.topics() != null) {
+            for (final OffsetFetchRequestData.OffsetFetchRequestTopic t : request.topics()) {
+                wanted.put(t.name(), t.partitionIndexes());
+            }
+        }
+        for (final Map.Entry<String, List<PartitionOffset>> e : lookup(request.groupId(), wanted).entrySet()) {
+            final OffsetFetchResponseData.OffsetFetchResponseTopic rt =
+                    new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(e.getKey());
+            for (final PartitionOffset po : e.getValue()) {
+                final OffsetFetchResponseData.OffsetFetchResponsePartition rp =
+                        new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(po.partition)
+                                .setCommittedOffset(po.offset).setMetadata(po.metadata);
+                if (version >= 5) {
+                    rp.setCommittedLeaderEpoch(po.leaderEpoch);
+                }
+                rt.partitions().add(rp);
+            }
+            response.topics().add(rt);
+        }
+        return response;
+    }
+
+    private record PartitionOffset(int partition, long offset, int leaderEpoch, String metadata) {
+    }
+
+    /** Offsets of the wanted partitions (all committed ones when {@code wanted} is null); -1 when none. */
+    private Map<String, List<PartitionOffset>> lookup(final String groupId, final Map<String, List<Integer>> wanted) {
+        final ClassicGroup group = coordinator.groups.get(groupId);
+        final Map<TopicPartition, GroupRecords.OffsetValue> committed = group == null ? Map.of() : group.offsets;
+        final Map<String, List<PartitionOffset>> out = new LinkedHashMap<>();
+        if (wanted == null) {
+            for (final Map.Entry<TopicPartition, GroupRecords.OffsetValue> e : committed.entrySet()) {
+                final GroupRecords.OffsetValue v = e.getValue();
+                out.computeIfAbsent(e.getKey().topic(), k -> new ArrayList<>()).add(new PartitionOffset(
+                        e.getKey().partition(), v.offset(), v.leaderEpoch(), v.metadata()));
+            }
+            return out;
+        }
+        for (final Map.Entry<String, List<Integer>> e : wanted.entrySet()) {
+            final List<PartitionOffset> list = out.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
+            for (final int p : e.getValue()) {
+                final GroupRecords.OffsetValue v = committed.get(new TopicPartition(e.getKey(), p));
+                list.add(v == null ? new PartitionOffset(p, -1, -1, "")
+                        : new PartitionOffset(p, v.offset(), v.leaderEpoch(), v.metadata()));
+            }
+        }
+        return out;
+    }
+
+    // ----------------------------------------------------------------------------------- DescribeGroups
+
+    public CompletableFuture<DescribeGroupsResponseData> describe(final List<String> groupIds, final short version) {
+        return coordinator.submit(f -> {
+            final DescribeGroupsResponseData response = new DescribeGroupsResponseData();
+            for (final String id : groupIds) {
+                response.groups().add(describeOne(id, version));
+            }
+            f.complete(response);
+        });
+    }
+
+    private DescribeGroupsResponseData.DescribedGroup describeOne(final String id, final short version) {
+        final DescribeGroupsResponseData.DescribedGroup out = new DescribeGroupsResponseData.DescribedGroup()
+                .setGroupId(id).setProtocolType("").setProtocolData("").setAuthorizedOperations(Integer.MIN_VALUE);
+        final ClassicGroup g = coordinator.groups.get(id);
+        if (g == null) {
+            out.setGroupState(GroupState.DEAD.displayName());
+            if (version >= 6) {
+                out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.");
+            }
+            return out;
+        }
+        out.setGroupState(g.state.displayName()).setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                .setProtocolData(g.state == GroupState.STABLE && g.protocolName != null ? g.protocolName : "");
+        for (final GroupMember m : g.members.values()) {
+            final DescribeGroupsResponseData.DescribedGroupMember dm = new DescribeGroupsResponseData.DescribedGroupMember()
+                    .setMemberId(m.memberId).setClientId(m.clientId).setClientHost(m.clientHost)
+                    .setMemberMetadata(g.state == GroupState.STABLE ? m.metadata(g.protocolName) : new byte[0])
+                    .setMemberAssignment(g.state == GroupState.STABLE ? m.assignment : new byte[0]);
+            if (version >= 4) {
+                dm.setGroupInstanceId(m.groupInstanceId);
+            }
+            out.members().add(dm);
+        }
+        return out;
+    }
+
+    // --------------------------------------------------------------------------------------- ListGroups
+
+    public CompletableFuture<ListGroupsResponseData> list(final ListGroupsRequestData request, final short version) {
+        return coordinator.submit(f -> {
+            final Set<String> states = new HashSet<>();
+            for (final String s : request.statesFilter()) {
+                states.add(s.toLowerCase(java.util.Locale.ROOT));
+            }
+            final Set<String> types = new HashSet<>();
+            for (final String t : request.typesFilter()) {
+                types.add(t.toLowerCase(java.util.Locale.ROOT));
+            }
+            final ListGroupsResponseData response = new ListGroupsResponseData();
+            for (final ClassicGroup g : coordinator.groups.values()) {
+                final boolean stateOk = states.isEmpty() || states.contains(g.state.displayName().toLowerCase(java.util.Locale.ROOT));
+                if (!stateOk || (!types.isEmpty() && !types.contains(CLASSIC))) {
+                    continue;
+                }
+                final ListGroupsResponseData.ListedGroup lg = new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId)
+                        .setProtocolType(g.protocolType == null ? "" : g.protocolType);
+                if (version >= 4) {
+                    lg.setGroupState(g.state.displayName());
+                }
+                if (version >= 5) {
+                    lg.setGroupType(CLASSIC);
+                }
+                response.groups().add(lg);
+            }
+            f.complete(response);
+        });
+    }
+
+    // ------------------------------------------------------------------------------------- DeleteGroups
+
+    public CompletableFuture<DeleteGroupsResponseData> deleteGroups(final List<String> groupIds) {
+        return coordinator.submit(f -> {
+            final DeleteGroupsResponseData response = new DeleteGroupsResponseData();
+            for (final String id : groupIds) {
+                final ClassicGroup g = coordinator.groups.get(id);
+                final Errors error;
+                if (g == null) {
+                    error = Errors.GROUP_ID_NOT_FOUND;
+                } else if (g.state != GroupState.EMPTY) {
+                    error = Errors.NON_EMPTY_GROUP;
+                } else {
+                    final List<GroupRecords.Record> records = new ArrayList<>();
+                    for (final TopicPartition tp : g.offsets.keySet()) {
+                        records.add(GroupRecords.offsetCommit(id, tp, null));
+                    }
+                    records.add(GroupRecords.groupMetadata(id, null));
+                    coordinator.log.append(coordinator.partitionFor(id), records);
+                    g.state = GroupState.DEAD;
+                    coordinator.groups.remove(id);
+                    error = Errors.NONE;
+                }
+                response.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id)
+                        .setErrorCode(error.code()));
+            }
+            f.complete(response);
+        });
+    }
+
+    // ------------------------------------------------------------------------------------- OffsetDelete
+
+    public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(final OffsetDeleteRequestData request) {
+        return coordinator.submit(f -> f.complete(onDeleteOffsets(request)));
+    }
+
+    private OffsetDeleteResponseData onDeleteOffsets(final OffsetDeleteRequestData request) {
+        final OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+        final ClassicGroup g = coordinator.groups.get(request.groupId());
+        if (g == null) {
+            return response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+        }
+        final Set<String> subscribed = subscribedTopics(g);
+        final List<GroupRecords.Record> records = new ArrayList<>();
+        for (final OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
+            final OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =
+                    new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
+            for (final OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
+                final TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                Errors error = Errors.NONE;
+                if (subscribed.contains(t.name())) {
+                    error = Errors.GROUP_SUBSCRIBED_TO_TOPIC;
+                } else if (g.offsets.remove(tp) != null) {
+                    records.add(GroupRecords.offsetCommit(g.groupId, tp, null));
+                }
+                rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(rt);
+        }
+        if (!records.isEmpty()) {
+            coordinator.log.append(coordinator.partitionFor(g.groupId), records);
+        }
+        return response;
+    }
+
+    /** Topics the group's consumer members subscribe to (decoded from their subscription metadata). */
+    private static Set<String> subscribedTopics(final ClassicGroup g) {
+        final Set<String> topics = new HashSet<>();
+        if (!"consumer".equals(g.protocolType) || g.protocolName == null) {
+            return topics;
+        }
+        for (final GroupMember m : g.members.values()) {
+            final byte[] metadata = m.metadata(g.protocolName);
+            if (metadata.length < 2) {
+                continue;
+            }
+            try {
+                final ByteBuffer buf = ByteBuffer.wrap(metadata);
+                final short version = buf.getShort();
+                topics.addAll(new ConsumerProtocolSubscription(new ByteBufferAccessor(buf), version).topics());
+            } catch (RuntimeException e) {
+                // Metadata of a client we cannot read: it cannot block the deletion.
+            }
+        }
+        return topics;
+    }
+}
