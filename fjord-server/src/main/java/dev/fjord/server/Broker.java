@@ -5,6 +5,21 @@ import dev.fjord.network.KafkaServer;
 import dev.fjord.network.NetworkConfig;
 import dev.fjord.protocol.ApiHandler;
 import dev.fjord.server.config.BrokerConfig;
+import dev.fjord.coordinator.group.GroupCoordinator;
+import dev.fjord.coordinator.group.GroupCoordinatorConfig;
+import dev.fjord.server.group.DeleteGroupsHandler;
+import dev.fjord.server.group.DescribeGroupsHandler;
+import dev.fjord.server.group.FindCoordinatorHandler;
+import dev.fjord.server.group.HeartbeatHandler;
+import dev.fjord.server.group.JoinGroupHandler;
+import dev.fjord.server.group.LeaveGroupHandler;
+import dev.fjord.server.group.ListGroupsHandler;
+import dev.fjord.server.group.OffsetCommitHandler;
+import dev.fjord.server.group.OffsetDeleteHandler;
+import dev.fjord.server.group.OffsetFetchHandler;
+import dev.fjord.server.group.OffsetsTopicLog;
+import dev.fjord.server.group.ScheduledCoordinatorTimer;
+import dev.fjord.server.group.SyncGroupHandler;
 import dev.fjord.server.handler.ApiHandlerRegistry;
 import dev.fjord.server.handler.ApiVersionsHandler;
 import dev.fjord.server.handler.BrokerState;
@@ -36,6 +51,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -68,6 +84,8 @@ public final class Broker implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private PartitionManager partitions;
     private ExecutorService requestPool;
+    /** The group coordinator's single thread: it owns all group state. */
+    private ExecutorService coordinatorThread;
     private ScheduledExecutorService scheduler;
     private KafkaServer server;
     private InetSocketAddress bound;
@@ -117,7 +135,11 @@ public final class Broker implements AutoCloseable {
         requestPool = new ThreadPoolExecutor(config.numIoThreads(), config.numIoThreads(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), named("fjord-request"));
         scheduler = new ScheduledThreadPoolExecutor(1, named("fjord-scheduler"));
-        ((ScheduledThreadPoolExecutor) scheduler).setRemoveOnCancelPolicy(true);
+        final ScheduledThreadPoolExecutor timers = (ScheduledThreadPoolExecutor) scheduler;
+        timers.setRemoveOnCancelPolicy(true);
+        // At shutdown, pending timeouts (session expiries, long polls) are moot: do not wait for them.
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timers.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         final FetchPurgatory purgatory = new FetchPurgatory(scheduler, requestPool);
         partitions.addAppendListener(purgatory::onAppend);
         scheduler.scheduleWithFixedDelay(partitions::maybeFlushAll, FLUSH_CHECK_INTERVAL_MS, FLUSH_CHECK_INTERVAL_MS,
@@ -127,7 +149,8 @@ public final class Broker implements AutoCloseable {
         final BrokerState state = new BrokerState(identity.nodeId(), identity.clusterId(), advertised, topics, topicConfigs,
                 partitions, purgatory, new ProducerIdManager(logDirs.get(0)), clock, config.numPartitions(),
                 (short) config.defaultReplicationFactor(), config.autoCreateTopicsEnable(), 0);
-        final ApiHandlerRegistry registry = registry(state);
+        final GroupCoordinator groups = startGroupCoordinator(state, clock);
+        final ApiHandlerRegistry registry = registry(state, groups);
 
         final BrokerConfig.Endpoint listener = config.listeners().get(0);
         server = new KafkaServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
@@ -141,7 +164,19 @@ public final class Broker implements AutoCloseable {
                 state.advertisedHost(), state.advertisedPort(), logDirs, (clock.nanos() - startNanos) / 1_000_000);
     }
 
-    private static ApiHandlerRegistry registry(final BrokerState state) {
+    private GroupCoordinator startGroupCoordinator(final BrokerState state, final Clock clock) {
+        coordinatorThread = Executors.newSingleThreadExecutor(named("fjord-group-coordinator"));
+        final OffsetsTopicLog offsetsLog = OffsetsTopicLog.open(state, config.offsetsTopicNumPartitions());
+        final GroupCoordinator groups = new GroupCoordinator(new GroupCoordinatorConfig(offsetsLog.partitions(),
+                config.groupMinSessionTimeoutMs(), config.groupMaxSessionTimeoutMs(), config.groupInitialRebalanceDelayMs(),
+                Integer.MAX_VALUE, GroupCoordinatorConfig.defaults().offsetMetadataMaxBytes()),
+                offsetsLog, new ScheduledCoordinatorTimer(scheduler, coordinatorThread), clock, coordinatorThread,
+                tp -> partitions.get(tp) != null);
+        groups.load();
+        return groups;
+    }
+
+    private static ApiHandlerRegistry registry(final BrokerState state, final GroupCoordinator groups) {
         final List<ApiHandler<? extends ApiMessage>> handlers = new ArrayList<>();
         final ApiHandlerRegistry[] self = new ApiHandlerRegistry[1];
         handlers.add(new ApiVersionsHandler(() -> self[0].apiVersions()));
@@ -154,6 +189,17 @@ public final class Broker implements AutoCloseable {
         handlers.add(new ListOffsetsHandler(state));
         handlers.add(new InitProducerIdHandler(state));
         handlers.add(new OffsetForLeaderEpochHandler(state));
+        handlers.add(new FindCoordinatorHandler(state));
+        handlers.add(new JoinGroupHandler(groups));
+        handlers.add(new SyncGroupHandler(groups));
+        handlers.add(new HeartbeatHandler(groups));
+        handlers.add(new LeaveGroupHandler(groups));
+        handlers.add(new OffsetCommitHandler(groups));
+        handlers.add(new OffsetFetchHandler(groups));
+        handlers.add(new DescribeGroupsHandler(groups));
+        handlers.add(new ListGroupsHandler(groups));
+        handlers.add(new DeleteGroupsHandler(groups));
+        handlers.add(new OffsetDeleteHandler(groups));
         self[0] = new ApiHandlerRegistry(handlers);
         return self[0];
     }
@@ -223,6 +269,7 @@ public final class Broker implements AutoCloseable {
             }
         });
         run(failures, () -> shutdown(requestPool));
+        run(failures, () -> shutdown(coordinatorThread));
         run(failures, () -> shutdown(scheduler));
         run(failures, () -> {
             if (partitions != null) {
