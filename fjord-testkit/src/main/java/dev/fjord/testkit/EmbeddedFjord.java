@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * <p>Any broker setting can be given with Kafka's key names through {@link #builder()}. The data
+ * <p>Unlike a production broker, it forms consumer groups without {@code group.initial.rebalance.delay.ms}
+ * and keeps {@code __consumer_offsets} at 5 partitions. Any broker setting can be given with Kafka's key names through {@link #builder()}. The data
  * directory can be kept across a {@link #restart()} to test what survives a broker restart.
  */
 public final class EmbeddedFjord implements AutoCloseable {
@@ -87,6 +88,9 @@ public final class EmbeddedFjord implements AutoCloseable {
         all.put("log.dirs", dataDir.toString());
         all.put("num.network.threads", "2");
         all.put("num.io.threads", "4");
+        // Test-friendly defaults, as Kafka's own test harnesses use: groups form at once, and a small offsets topic.
+        all.put("group.initial.rebalance.delay.ms", "0");
+        all.put("offsets.topic.num.partitions", "5");
         all.putAll(settings);
         broker = Broker.start(BrokerConfig.fromMap(all));
         port = broker.boundPort();
