@@ -62,7 +62,8 @@ class ApiVersionSweepTest {
 
     @Test
     void shouldAnswerEveryAdvertisedVersionOfEveryApi() throws Exception {
-        final Map<ApiKeys, Function<Short, ApiMessage>> samples = Map.of(
+        final Map<ApiKeys, Function<Short, ApiMessage>> samples = new java.util.HashMap<>(GroupSamples.ALL);
+        samples.putAll(Map.of(
                 ApiKeys.API_VERSIONS, v -> new ApiVersionsRequestData().setClientSoftwareName("sweep").setClientSoftwareVersion("1"),
                 ApiKeys.METADATA, ApiVersionSweepTest::metadata,
                 ApiKeys.PRODUCE, ApiVersionSweepTest::produce,
@@ -73,7 +74,7 @@ class ApiVersionSweepTest {
                 ApiKeys.INIT_PRODUCER_ID, v -> new InitProducerIdRequestData().setTransactionalId(null)
                         .setTransactionTimeoutMs(60_000).setProducerId(-1).setProducerEpoch((short) -1),
                 ApiKeys.DESCRIBE_CLUSTER, v -> new DescribeClusterRequestData(),
-                ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiVersionSweepTest::offsetForLeaderEpoch);
+                ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiVersionSweepTest::offsetForLeaderEpoch));
         final List<String> answered = new ArrayList<>();
         try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
             final ApiVersionsResponseData versions = ((ApiVersionsResponse) c.send(ApiKeys.API_VERSIONS, (short) 3,
