@@ -275,14 +275,20 @@ public final class GroupCoordinator {
             group.leaderId = newMemberId;
         }
         old.sessionTimeoutMs = request.sessionTimeoutMs();
-        if (group.state == GroupState.STABLE && old.sameProtocols(protocols)) {
-            // KIP-345: a static member back within its session keeps its assignment; no rebalance.
+        old.protocols = protocols;
+        if (group.state == GroupState.STABLE && group.protocolName.equals(group.selectProtocol())) {
+            // KIP-345: a static member back within its session keeps its assignment, and as long as the group's
+            // protocol stays the same there is no rebalance, even though its metadata (owned partitions, generation)
+            // may differ from before. A returning leader is told not to assign again (KIP-814).
             persistGroup(group);
             scheduleSessionExpiry(group, old);
-            future.complete(joinResponse(group, old, version));
+            final JoinGroupResponseData response = joinResponse(group, old, version);
+            if (version >= 9 && newMemberId.equals(group.leaderId)) {
+                response.setSkipAssignment(true);
+            }
+            future.complete(response);
             return;
         }
-        old.protocols = protocols;
         old.awaitingJoin = future;
         old.joinVersion = version;
         if (group.state == GroupState.PREPARING_REBALANCE) {
