@@ -152,6 +152,23 @@ class GroupCommitTest {
     }
 
     @Test
+    void deletingATopicDeletesItsCommittedOffsets() throws Exception {
+        admin.createTopics(List.of(new NewTopic("doomed", 1, (short) 1))).all().get();
+        try (KafkaConsumer<byte[], byte[]> c = member("deleting", Map.of())) {
+            c.commitSync(Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(3),
+                    new TopicPartition("doomed", 0), new OffsetAndMetadata(0)));
+        }
+        admin.deleteTopics(List.of("doomed")).all().get();
+        assertThat(admin.listConsumerGroupOffsets("deleting").partitionsToOffsetAndMetadata().get())
+                .containsOnlyKeys(new TopicPartition(TOPIC, 0));
+        fjord.restart();
+        try (Admin again = Clients.admin(fjord.bootstrapServers())) {
+            assertThat(again.listConsumerGroupOffsets("deleting").partitionsToOffsetAndMetadata().get())
+                    .containsOnlyKeys(new TopicPartition(TOPIC, 0));
+        }
+    }
+
+    @Test
     void twoGroupsEachReadEveryRecord() throws Exception {
         try (KafkaConsumer<byte[], byte[]> a = member("broadcast-a", Map.of());
              KafkaConsumer<byte[], byte[]> b = member("broadcast-b", Map.of())) {

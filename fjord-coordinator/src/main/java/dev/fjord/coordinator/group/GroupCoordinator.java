@@ -97,9 +97,17 @@ public final class GroupCoordinator {
                     scheduleSessionExpiry(g, m);
                 }
             }
+            scheduleOffsetsExpiry();
             f.complete(null);
         });
         done.join();
+    }
+
+    private void scheduleOffsetsExpiry() {
+        timer.schedule("offsets-retention", config.offsetsRetentionCheckIntervalMs(), () -> {
+            offsets.expireOffsets();
+            scheduleOffsetsExpiry();
+        });
     }
 
     /** Applies replayed records to the in-memory state: the same effect their live writes had. */
