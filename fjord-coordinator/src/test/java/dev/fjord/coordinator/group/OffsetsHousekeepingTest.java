@@ -92,6 +92,30 @@ class OffsetsHousekeepingTest {
         assertThat(coordinator.groups).doesNotContainKey("b");
     }
 
+    @Test
+    void theLogStaysSmallWhateverTheNumberOfCommitsAndReplaysToTheSameState() {
+        coordinator.snapshotMinRecords = 100;
+        final String member = joinAndSync("busy");
+        for (int i = 1; i <= 2_000; i++) {
+            commit("busy", "t", i % 4, i, 1, member);
+            commit("solo", "t", i % 3, i, -1, "");
+        }
+        final int partition = coordinator.partitionFor("busy");
+        // Live keys: one group record and four offsets (plus "solo" if it shares the partition).
+        assertThat(log.partitions.get(partition).size()).isLessThanOrEqualTo(2 * 100 + 10);
+        assertThat(log.deleted.get(partition)).isGreaterThan(3_000L);
+
+        final Map<TopicPartition, Long> busy = committed("busy");
+        final Map<TopicPartition, Long> solo = committed("solo");
+        assertThat(busy).containsEntry(new TopicPartition("t", 0), 2_000L).hasSize(4);
+        coordinator = newCoordinator();
+        assertThat(committed("busy")).isEqualTo(busy);
+        assertThat(committed("solo")).isEqualTo(solo);
+        final ClassicGroup group = coordinator.groups.get("busy");
+        assertThat(group.generationId).isEqualTo(1);
+        assertThat(group.members).containsOnlyKeys(member);
+    }
+
     // ----------------------------------------------------------------------------------------------- helpers
 
     private void advance(final long ms) {
@@ -179,9 +203,23 @@ class OffsetsHousekeepingTest {
         }
     }
 
-    /** Records per partition in memory, replayable like the real log. */
+    /** Records per partition in memory, replayable like the real log; offsets count from the first record ever. */
     private static final class Log implements CoordinatorLog {
         final Map<Integer, List<GroupRecords.Record>> partitions = new HashMap<>();
+        final Map<Integer, Long> deleted = new HashMap<>();
+
+        @Override
+        public long endOffset(final int partition) {
+            return deleted.getOrDefault(partition, 0L) + partitions.getOrDefault(partition, List.of()).size();
+        }
+
+        @Override
+        public void deleteBefore(final int partition, final long offset) {
+            final List<GroupRecords.Record> records = partitions.get(partition);
+            final int drop = (int) (offset - deleted.getOrDefault(partition, 0L));
+            records.subList(0, drop).clear();
+            deleted.merge(partition, (long) drop, Long::sum);
+        }
 
         @Override
         public void append(final int partition, final List<GroupRecords.Record> records) {
