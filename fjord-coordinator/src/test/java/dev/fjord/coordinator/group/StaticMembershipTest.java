@@ -1,0 +1,113 @@
+package dev.fjord.coordinator.group;
+
+import static dev.fjord.coordinator.group.GroupTestContext.SESSION_TIMEOUT_MS;
+import static dev.fjord.coordinator.group.GroupTestContext.commitRequest;
+import static dev.fjord.coordinator.group.GroupTestContext.error;
+import static dev.fjord.coordinator.group.GroupTestContext.syncError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** KIP-345 static membership: group.instance.id survives restarts of the member within its session. */
+class StaticMembershipTest {
+    private final GroupTestContext ctx = new GroupTestContext();
+    private String a;
+    private String b;
+    private int generation;
+
+    /** Instances "a" (the leader) and "b" in a stable group. */
+    @BeforeEach
+    void formGroup() {
+        final CompletableFuture<JoinGroupResponseData> first = ctx.joinStatic("g", "a", "", "range");
+        assertThat(error(first)).isEqualTo(Errors.NONE);
+        a = first.join().memberId();
+        final CompletableFuture<JoinGroupResponseData> second = ctx.joinStatic("g", "b", "", "range");
+        assertThat(second).isNotDone();
+        final CompletableFuture<JoinGroupResponseData> rejoinA = ctx.joinStatic("g", "a", a, "range");
+        assertThat(error(second)).isEqualTo(Errors.NONE);
+        assertThat(error(rejoinA)).isEqualTo(Errors.NONE);
+        b = second.join().memberId();
+        generation = rejoinA.join().generationId();
+        assertThat(rejoinA.join().leader()).isEqualTo(a);
+        ctx.syncAll("g", generation, a, List.of(a, b));
+    }
+
+    @Test
+    void shouldGiveARestartedInstanceItsOldAssignmentWithoutARebalance() {
+        final CompletableFuture<JoinGroupResponseData> restarted = ctx.joinStatic("g", "b", "", "range");
+        assertThat(error(restarted)).isEqualTo(Errors.NONE);
+        final String newB = restarted.join().memberId();
+        assertThat(newB).isNotEqualTo(b);
+        assertThat(restarted.join().generationId()).isEqualTo(generation);
+        assertThat(restarted.join().leader()).isEqualTo(a);
+        assertThat(restarted.join().members()).isEmpty();
+        assertThat(ctx.describe("g").groupState()).isEqualTo("Stable");
+
+        final CompletableFuture<org.apache.kafka.common.message.SyncGroupResponseData> sync =
+                ctx.sync("g", newB, generation, Map.of());
+        assertThat(syncError(sync)).isEqualTo(Errors.NONE);
+        assertThat(sync.join().assignment()).isEqualTo(GroupTestContext.assignment(b));
+        assertThat(ctx.heartbeat("g", a, "a", generation)).isEqualTo(Errors.NONE);
+        assertThat(ctx.heartbeat("g", newB, "b", generation)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void shouldFenceTheReplacedMemberIdOnHeartbeatSyncCommitAndJoin() {
+        ctx.joinStatic("g", "b", "", "range").join();
+        assertThat(ctx.heartbeat("g", b, "b", generation)).isEqualTo(Errors.FENCED_INSTANCE_ID);
+        assertThat(syncError(ctx.sync(new org.apache.kafka.common.message.SyncGroupRequestData().setGroupId("g")
+                .setMemberId(b).setGroupInstanceId("b").setGenerationId(generation), Map.of())))
+                .isEqualTo(Errors.FENCED_INSTANCE_ID);
+        assertThat(ctx.commit(commitRequest("g", b, generation, new TopicPartition("orders", 0), 5)
+                .setGroupInstanceId("b"))).isEqualTo(Errors.FENCED_INSTANCE_ID);
+        assertThat(error(ctx.joinStatic("g", "b", b, "range"))).isEqualTo(Errors.FENCED_INSTANCE_ID);
+        // Without its instance id the old member id is simply unknown.
+        assertThat(ctx.heartbeat("g", b, generation)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    }
+
+    @Test
+    void shouldRemoveAStaticMemberThatLeavesByInstanceId() {
+        final LeaveGroupResponseData r = ctx.leave("g", new LeaveGroupRequestData.MemberIdentity().setMemberId("")
+                .setGroupInstanceId("b"));
+        assertThat(r.members().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(ctx.describe("g").groupState()).isEqualTo("PreparingRebalance");
+        assertThat(ctx.describe("g").members()).extracting(m -> m.groupInstanceId()).containsExactly("a");
+        final CompletableFuture<JoinGroupResponseData> rejoin = ctx.joinStatic("g", "a", a, "range");
+        assertThat(error(rejoin)).isEqualTo(Errors.NONE);
+        assertThat(rejoin.join().generationId()).isEqualTo(generation + 1);
+    }
+
+    @Test
+    void shouldAnswerEachStaticLeaveByWhetherTheInstanceAndMemberIdMatch() {
+        final LeaveGroupResponseData r = ctx.leave("g",
+                new LeaveGroupRequestData.MemberIdentity().setMemberId("someone-else").setGroupInstanceId("b"),
+                new LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("c"));
+        assertThat(r.members()).extracting(m -> Errors.forCode(m.errorCode()))
+                .containsExactly(Errors.FENCED_INSTANCE_ID, Errors.UNKNOWN_MEMBER_ID);
+        assertThat(ctx.describe("g").groupState()).isEqualTo("Stable");
+    }
+
+    @Test
+    void shouldRemoveAStaticMemberWhoseSessionExpires() {
+        ctx.timer.advance(SESSION_TIMEOUT_MS - 1);
+        assertThat(ctx.heartbeat("g", a, "a", generation)).isEqualTo(Errors.NONE);
+        ctx.timer.advance(1);
+        assertThat(ctx.describe("g").groupState()).isEqualTo("PreparingRebalance");
+        assertThat(ctx.describe("g").members()).extracting(m -> m.groupInstanceId()).containsExactly("a");
+        // The instance id is free again: "b" coming back is a new member and joins the rebalance.
+        final CompletableFuture<JoinGroupResponseData> back = ctx.joinStatic("g", "b", "", "range");
+        final CompletableFuture<JoinGroupResponseData> rejoinA = ctx.joinStatic("g", "a", a, "range");
+        assertThat(error(back)).isEqualTo(Errors.NONE);
+        assertThat(error(rejoinA)).isEqualTo(Errors.NONE);
+        assertThat(back.join().generationId()).isEqualTo(generation + 1);
+    }
+}
