@@ -471,6 +471,10 @@ public final class GroupCoordinator {
 
     private void onSyncGroup(final SyncGroupRequestData request, final short version,
                              final CompletableFuture<SyncGroupResponseData> future) {
+        if (isEmpty(request.groupId())) {
+            future.complete(syncError(Errors.INVALID_GROUP_ID));
+            return;
+        }
         final ClassicGroup group = groups.get(request.groupId());
         if (group == null || group.state == GroupState.EMPTY || group.state == GroupState.DEAD) {
             future.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -547,6 +551,9 @@ public final class GroupCoordinator {
     }
 
     private Errors onHeartbeat(final HeartbeatRequestData request) {
+        if (isEmpty(request.groupId())) {
+            return Errors.INVALID_GROUP_ID;
+        }
         final ClassicGroup group = groups.get(request.groupId());
         if (group == null || group.state == GroupState.EMPTY || group.state == GroupState.DEAD) {
             return Errors.UNKNOWN_MEMBER_ID;
@@ -584,6 +591,9 @@ public final class GroupCoordinator {
         final List<LeaveGroupRequestData.MemberIdentity> leaving = version >= 3 ? request.members()
                 : List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(request.memberId()));
         final LeaveGroupResponseData response = new LeaveGroupResponseData();
+        if (isEmpty(request.groupId())) {
+            return response.setErrorCode(Errors.INVALID_GROUP_ID.code());
+        }
         final ClassicGroup group = groups.get(request.groupId());
         if (group == null || group.state == GroupState.DEAD) {
             return response.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
@@ -768,6 +778,11 @@ public final class GroupCoordinator {
             delegate.deleteBefore(partition, mark);
             LOG.debug("Snapshot of __consumer_offsets partition {}: state rewritten from offset {}", partition, mark);
         }
+    }
+
+    /** Kafka answers INVALID_GROUP_ID to every group request with an empty (or null) group id. */
+    static boolean isEmpty(final String groupId) {
+        return groupId == null || groupId.isEmpty();
     }
 
     private static String joinKey(final ClassicGroup g) {

@@ -81,7 +81,7 @@ public final class GroupOffsets {
     /** Kafka's rules: standalone commits (generation -1) only to groups without members; else a current member. */
     private Errors validateCommit(final OffsetCommitRequestData request) {
         final String groupId = request.groupId();
-        if (groupId == null || groupId.isEmpty()) {
+        if (GroupCoordinator.isEmpty(groupId)) {
             return Errors.INVALID_GROUP_ID;
         }
         final ClassicGroup group = coordinator.groups.get(groupId);

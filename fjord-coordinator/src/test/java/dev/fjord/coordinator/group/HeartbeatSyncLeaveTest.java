@@ -159,4 +159,14 @@ class HeartbeatSyncLeaveTest {
         assertThat(error(a)).isEqualTo(Errors.NONE);
         assertThat(a.join().members()).hasSize(1);
     }
+
+    @Test
+    void shouldAnswerInvalidGroupIdToHeartbeatSyncAndLeaveWithAnEmptyGroupId() {
+        assertThat(ctx.heartbeat("", "m", 1)).isEqualTo(Errors.INVALID_GROUP_ID);
+        assertThat(syncError(ctx.sync("", "m", 1, Map.of()))).isEqualTo(Errors.INVALID_GROUP_ID);
+        assertThat(Errors.forCode(ctx.leave("", member("m")).errorCode())).isEqualTo(Errors.INVALID_GROUP_ID);
+        final LeaveGroupResponseData v0 = ctx.coordinator.leaveGroup(new LeaveGroupRequestData().setGroupId("")
+                .setMemberId("m"), (short) 0).join();
+        assertThat(Errors.forCode(v0.errorCode())).isEqualTo(Errors.INVALID_GROUP_ID);
+    }
 }
