@@ -97,7 +97,9 @@ public final class GroupOffsets {
             return Errors.ILLEGAL_GENERATION;
         }
         coordinator.scheduleSessionExpiry(group, group.members.get(request.memberId()));
-        if (group.state == GroupState.PREPARING_REBALANCE || group.state == GroupState.COMPLETING_REBALANCE) {
+        // Only while the leader's assignment is awaited: a member of the current generation may still commit
+        // while the group prepares a rebalance (the Java consumer commits in onPartitionsRevoked before rejoining).
+        if (group.state == GroupState.COMPLETING_REBALANCE) {
             return Errors.REBALANCE_IN_PROGRESS;
         }
         return Errors.NONE;

@@ -72,6 +72,18 @@ class GroupOffsetsTest {
     }
 
     @Test
+    void shouldAcceptACommitFromACurrentMemberWhileTheGroupPreparesARebalance() {
+        final GroupTestContext.StableGroup g = ctx.stableGroup("g", 2);
+        ctx.joinDynamic("g", "range");
+        assertThat(ctx.describe("g").groupState()).isEqualTo("PreparingRebalance");
+        // What the Java consumer does in onPartitionsRevoked, before it rejoins.
+        assertThat(ctx.commit(commitRequest("g", g.follower(), g.generation(), ORDERS_0, 9))).isEqualTo(Errors.NONE);
+        assertThat(ctx.committed("g", ORDERS_0)).isEqualTo(9);
+        assertThat(ctx.commit(commitRequest("g", g.follower(), g.generation() - 1, ORDERS_0, 10)))
+                .isEqualTo(Errors.ILLEGAL_GENERATION);
+    }
+
+    @Test
     void shouldRejectACommitToAPartitionThatDoesNotExistAndKeepTheOthers() {
         final OffsetCommitRequestData r = commitRequest("standalone", "", -1, ORDERS_0, 5);
         r.topics().get(0).partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
