@@ -43,7 +43,7 @@ public final class GroupOffsets {
     }
 
     private OffsetCommitResponseData onCommit(final OffsetCommitRequestData request, final short version) {
-        final Errors groupError = validateCommit(request);
+        final Errors groupError = validateCommit(request, version);
         final OffsetCommitResponseData response = new OffsetCommitResponseData();
         final List<GroupRecords.Record> records = new ArrayList<>();
         final Map<TopicPartition, GroupRecords.OffsetValue> accepted = new LinkedHashMap<>();
@@ -78,8 +78,12 @@ public final class GroupOffsets {
         return response;
     }
 
-    /** Kafka's rules: standalone commits (generation -1) only to groups without members; else a current member. */
-    private Errors validateCommit(final OffsetCommitRequestData request) {
+    /**
+     * Kafka's rules: standalone commits (generation -1) only to groups without members; else a current member.
+     * A member commit to a group that does not exist gets GROUP_ID_NOT_FOUND from version 9 on, and
+     * ILLEGAL_GENERATION before (what older clients expect).
+     */
+    private Errors validateCommit(final OffsetCommitRequestData request, final short version) {
         final String groupId = request.groupId();
         if (GroupCoordinator.isEmpty(groupId)) {
             return Errors.INVALID_GROUP_ID;
@@ -87,7 +91,13 @@ public final class GroupOffsets {
         final ClassicGroup group = coordinator.groups.get(groupId);
         final int generation = request.generationIdOrMemberEpoch();
         if (group == null || group.members.isEmpty()) {
-            return generation < 0 ? Errors.NONE : (group == null ? Errors.ILLEGAL_GENERATION : Errors.UNKNOWN_MEMBER_ID);
+            if (generation < 0) {
+                return Errors.NONE;
+            }
+            if (group == null) {
+                return version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
+            }
+            return Errors.UNKNOWN_MEMBER_ID;
         }
         final Errors memberError = coordinator.checkMember(group, request.memberId(), request.groupInstanceId());
         if (memberError != Errors.NONE) {

@@ -64,6 +64,13 @@ class GroupOffsetsTest {
     }
 
     @Test
+    void shouldAnswerGroupIdNotFoundToAMemberCommitForAGroupThatDoesNotExistFromVersion9() {
+        assertThat(ctx.commit(commitRequest("no-such-group", "ghost", 3, ORDERS_0, 1), (short) 9))
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(ctx.describe("no-such-group").groupState()).isEqualTo("Dead");
+    }
+
+    @Test
     void shouldAnswerRebalanceInProgressToACommitWhileTheLeadersAssignmentIsAwaited() {
         final List<String> ids = ctx.memberIds("g", 1);
         final int generation = ctx.join(joinRequest("g", ids.get(0), "range")).join().generationId();
