@@ -53,10 +53,9 @@ public final class GroupOffsets {
                     new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name());
             for (final OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
                 final TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
-                Errors error = groupError;
-                if (error == Errors.NONE && !coordinator.partitionExists.test(tp)) {
-                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (error == Errors.NONE && p.committedMetadata() != null
+                // As Kafka: partitions that do not exist are answered before the group is looked at.
+                Errors error = coordinator.partitionExists.test(tp) ? groupError : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                if (error == Errors.NONE && p.committedMetadata() != null
                         && p.committedMetadata().length() > coordinator.config.offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 }

@@ -108,6 +108,17 @@ class GroupOffsetsTest {
     }
 
     @Test
+    void shouldAnswerUnknownPartitionsBeforeTheGroupErrorOfTheRest() {
+        final GroupTestContext.StableGroup g = ctx.stableGroup("g", 1);
+        final OffsetCommitRequestData r = commitRequest("g", "nobody", g.generation(), ORDERS_0, 5);
+        r.topics().get(0).partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                .setPartitionIndex(99).setCommittedOffset(5));
+        final OffsetCommitResponseData response = ctx.coordinator.offsets().commit(r, GroupTestContext.COMMIT_VERSION).join();
+        assertThat(response.topics().get(0).partitions()).extracting(p -> Errors.forCode(p.errorCode()))
+                .containsExactly(Errors.UNKNOWN_MEMBER_ID, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+
+    @Test
     void shouldRejectACommitWithAnEmptyGroupId() {
         assertThat(ctx.commit(commitRequest("", "", -1, ORDERS_0, 1))).isEqualTo(Errors.INVALID_GROUP_ID);
     }
