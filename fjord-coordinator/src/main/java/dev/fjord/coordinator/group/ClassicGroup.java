@@ -23,6 +23,8 @@ final class ClassicGroup {
     long stateTimestampMs;
     /** While true, the first rebalance of an empty group waits for {@code group.initial.rebalance.delay.ms}. */
     boolean initialDelayPending;
+    /** Whether a member joined during the current wait of the initial delay (which then waits once more). */
+    boolean newMemberAdded;
     final LinkedHashMap<String, GroupMember> members = new LinkedHashMap<>();
     /** group.instance.id to the member id currently holding it. */
     final Map<String, String> staticMembers = new HashMap<>();

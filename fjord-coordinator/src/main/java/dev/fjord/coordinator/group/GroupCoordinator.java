@@ -334,6 +334,9 @@ public final class GroupCoordinator {
             group.leaderId = member.memberId;
         }
         if (group.state == GroupState.PREPARING_REBALANCE) {
+            if (group.initialDelayPending) {
+                group.newMemberAdded = true;
+            }
             maybeCompleteJoin(group);
         } else {
             prepareRebalance(group, "member " + member.memberId + " joined");
@@ -371,15 +374,30 @@ public final class GroupCoordinator {
         LOG.debug("Preparing to rebalance group {} in generation {}: {}", group.groupId, group.generationId, reason);
         if (wasEmpty && config.initialRebalanceDelayMs() > 0) {
             group.initialDelayPending = true;
-            timer.schedule(joinKey(group), Math.min(config.initialRebalanceDelayMs(), group.maxRebalanceTimeoutMs()),
-                    () -> {
-                        group.initialDelayPending = false;
-                        onJoinDeadline(group);
-                    });
+            group.newMemberAdded = false;
+            final int delayMs = config.initialRebalanceDelayMs();
+            scheduleInitialDelay(group, delayMs, Math.max(group.maxRebalanceTimeoutMs() - delayMs, 0));
         } else {
             timer.schedule(joinKey(group), group.maxRebalanceTimeoutMs(), () -> onJoinDeadline(group));
             maybeCompleteJoin(group);
         }
+    }
+
+    /**
+     * KIP-134: the first rebalance of an empty group waits {@code group.initial.rebalance.delay.ms}; each time
+     * members joined during the wait it waits once more, up to the group's rebalance timeout in total.
+     */
+    private void scheduleInitialDelay(final ClassicGroup group, final int delayMs, final int remainingMs) {
+        timer.schedule(joinKey(group), delayMs, () -> {
+            if (group.newMemberAdded && remainingMs > 0) {
+                group.newMemberAdded = false;
+                final int nextDelayMs = Math.min(config.initialRebalanceDelayMs(), remainingMs);
+                scheduleInitialDelay(group, nextDelayMs, remainingMs - nextDelayMs);
+            } else {
+                group.initialDelayPending = false;
+                onJoinDeadline(group);
+            }
+        });
     }
 
     private void maybeCompleteJoin(final ClassicGroup group) {

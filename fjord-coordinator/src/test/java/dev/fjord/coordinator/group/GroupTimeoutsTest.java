@@ -128,6 +128,44 @@ class GroupTimeoutsTest {
     }
 
     @Test
+    void shouldExtendTheInitialDelayWhileNewMembersKeepJoining() {
+        final GroupTestContext delayed = new GroupTestContext(GroupTestContext.config(3_000, Integer.MAX_VALUE));
+        final CompletableFuture<JoinGroupResponseData> a = delayed.joinDynamic("g", "range");
+        delayed.timer.advance(2_000);
+        final CompletableFuture<JoinGroupResponseData> b = delayed.joinDynamic("g", "range");
+        delayed.timer.advance(1_000);
+        // B came during the first wait: the coordinator waits another initial delay for more members.
+        assertThat(a).isNotDone();
+        delayed.timer.advance(2_999);
+        assertThat(a).isNotDone();
+        delayed.timer.advance(1);
+        assertThat(error(a)).isEqualTo(Errors.NONE);
+        assertThat(error(b)).isEqualTo(Errors.NONE);
+        assertThat(a.join().members()).hasSize(2);
+        assertThat(a.join().generationId()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldBoundTheExtendedInitialDelayByTheRebalanceTimeout() {
+        final GroupTestContext delayed = new GroupTestContext(GroupTestContext.config(3_000, Integer.MAX_VALUE));
+        final String[] ids = delayed.memberIds("g", 3).toArray(new String[0]);
+        final CompletableFuture<JoinGroupResponseData> a =
+                delayed.join(joinRequest("g", ids[0], "range").setRebalanceTimeoutMs(4_000));
+        delayed.timer.advance(1_000);
+        delayed.join(joinRequest("g", ids[1], "range").setRebalanceTimeoutMs(4_000));
+        delayed.timer.advance(2_500);
+        // At 3 s the wait was extended by what is left of the 4 s rebalance timeout; a member joining then
+        // does not extend it further.
+        assertThat(a).isNotDone();
+        delayed.join(joinRequest("g", ids[2], "range").setRebalanceTimeoutMs(4_000));
+        delayed.timer.advance(499);
+        assertThat(a).isNotDone();
+        delayed.timer.advance(1);
+        assertThat(error(a)).isEqualTo(Errors.NONE);
+        assertThat(a.join().members()).hasSize(3);
+    }
+
+    @Test
     void shouldNotDelayRebalancesOfAGroupThatAlreadyHasMembers() {
         final GroupTestContext delayed = new GroupTestContext(GroupTestContext.config(3_000, Integer.MAX_VALUE));
         final CompletableFuture<JoinGroupResponseData> a = delayed.joinDynamic("g", "range");
