@@ -276,6 +276,7 @@ public final class GroupCoordinator {
                                      final Map<String, byte[]> protocols,
                                      final CompletableFuture<JoinGroupResponseData> future) {
         final String oldMemberId = old.memberId;
+        final String previousLeader = group.leaderId;
         // The previous incarnation of this instance is fenced.
         if (old.awaitingJoin != null) {
             old.awaitingJoin.complete(joinError(Errors.FENCED_INSTANCE_ID, oldMemberId));
@@ -298,14 +299,10 @@ public final class GroupCoordinator {
         if (group.state == GroupState.STABLE && group.protocolName.equals(group.selectProtocol())) {
             // KIP-345: a static member back within its session keeps its assignment, and as long as the group's
             // protocol stays the same there is no rebalance, even though its metadata (owned partitions, generation)
-            // may differ from before. A returning leader is told not to assign again (KIP-814).
+            // may differ from before. A returning leader must not assign again (KIP-814).
             persistGroup(group);
             scheduleSessionExpiry(group, old);
-            final JoinGroupResponseData response = joinResponse(group, old, version);
-            if (version >= 9 && newMemberId.equals(group.leaderId)) {
-                response.setSkipAssignment(true);
-            }
-            future.complete(response);
+            future.complete(staticRejoinResponse(group, old, version, previousLeader));
             return;
         }
         old.awaitingJoin = future;
@@ -473,6 +470,22 @@ public final class GroupCoordinator {
                 r.members().add(rm);
             }
         }
+        return r;
+    }
+
+    /**
+     * The answer to a static member that rejoined a stable group under a new member id and keeps its assignment.
+     * A leader must not compute a new assignment that a stable group would never hand out: from v9 it is told
+     * so (KIP-814: SkipAssignment, with the member list so it can still watch the members' subscriptions);
+     * older versions name the previous leader id, so the rejoined leader takes itself for a follower.
+     */
+    private JoinGroupResponseData staticRejoinResponse(final ClassicGroup group, final GroupMember member,
+                                                       final short version, final String previousLeader) {
+        if (version >= 9) {
+            return joinResponse(group, member, version).setSkipAssignment(member.memberId.equals(group.leaderId));
+        }
+        final JoinGroupResponseData r = joinResponse(group, member, version).setLeader(previousLeader);
+        r.members().clear();
         return r;
     }
 

@@ -61,6 +61,33 @@ class StaticMembershipTest {
     }
 
     @Test
+    void shouldTellARestartedLeaderToSkipTheAssignment() {
+        final CompletableFuture<JoinGroupResponseData> restarted = ctx.joinStatic("g", "a", "", "range");
+        assertThat(error(restarted)).isEqualTo(Errors.NONE);
+        final JoinGroupResponseData r = restarted.join();
+        assertThat(r.generationId()).isEqualTo(generation);
+        assertThat(r.leader()).isEqualTo(r.memberId());
+        assertThat(r.skipAssignment()).isTrue();
+        assertThat(r.members()).extracting(JoinGroupResponseData.JoinGroupResponseMember::memberId)
+                .containsExactlyInAnyOrder(r.memberId(), b);
+        assertThat(ctx.describe("g").groupState()).isEqualTo("Stable");
+        assertThat(ctx.sync("g", r.memberId(), generation, Map.of()).join().assignment())
+                .isEqualTo(GroupTestContext.assignment(a));
+    }
+
+    @Test
+    void shouldNameThePreviousLeaderToARestartedLeaderBeforeVersion9() {
+        final CompletableFuture<JoinGroupResponseData> restarted =
+                ctx.join(GroupTestContext.joinRequest("g", "", "range").setGroupInstanceId("a"), (short) 8);
+        assertThat(error(restarted)).isEqualTo(Errors.NONE);
+        final JoinGroupResponseData r = restarted.join();
+        assertThat(r.memberId()).isNotEqualTo(a);
+        assertThat(r.leader()).isEqualTo(a);
+        assertThat(r.members()).isEmpty();
+        assertThat(r.generationId()).isEqualTo(generation);
+    }
+
+    @Test
     void shouldFenceTheReplacedMemberIdOnHeartbeatSyncCommitAndJoin() {
         ctx.joinStatic("g", "b", "", "range").join();
         assertThat(ctx.heartbeat("g", b, "b", generation)).isEqualTo(Errors.FENCED_INSTANCE_ID);
