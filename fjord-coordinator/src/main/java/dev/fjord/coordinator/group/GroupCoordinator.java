@@ -185,6 +185,11 @@ public final class GroupCoordinator {
             protocols.put(p.name(), p.metadata());
         }
         final ClassicGroup existing = groups.get(groupId);
+        if (existing == null && !UNKNOWN_MEMBER.equals(request.memberId())) {
+            // Only a join without a member id creates a group; a member id of a group we do not have is unknown.
+            future.complete(joinError(Errors.UNKNOWN_MEMBER_ID, request.memberId()));
+            return;
+        }
         final ClassicGroup group = existing != null ? existing : new ClassicGroup(groupId);
         if (!group.supports(request.protocolType(), protocols.keySet())) {
             future.complete(joinError(Errors.INCONSISTENT_GROUP_PROTOCOL, request.memberId()));

@@ -172,4 +172,12 @@ class JoinGroupTest {
         ctx.stableGroup("g", 1);
         assertThat(error(ctx.join(joinRequest("g", "nobody", "range")))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
     }
+
+    @Test
+    void shouldNotCreateAGroupForAJoinWithAMemberIdOfAGroupThatDoesNotExist() {
+        assertThat(error(ctx.join(joinRequest("ghost", "client-123", "range")))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(ctx.describe("ghost").groupState()).isEqualTo("Dead");
+        assertThat(ctx.coordinator.offsets().list(new org.apache.kafka.common.message.ListGroupsRequestData(), (short) 5)
+                .join().groups()).isEmpty();
+    }
 }
