@@ -408,13 +408,16 @@ public final class GroupCoordinator {
         }
     }
 
-    /** The rebalance timeout (or the initial delay) ran out: members that did not rejoin are dropped. */
+    /**
+     * The rebalance timeout (or the initial delay) ran out: dynamic members that did not rejoin are dropped.
+     * Static members stay (KIP-345: a restarting instance keeps its place until its session times out).
+     */
     private void onJoinDeadline(final ClassicGroup group) {
         if (group.state != GroupState.PREPARING_REBALANCE || groups.get(group.groupId) != group) {
             return;
         }
         for (final GroupMember m : new ArrayList<>(group.members.values())) {
-            if (!m.isAwaitingJoin()) {
+            if (!m.isAwaitingJoin() && m.groupInstanceId == null) {
                 LOG.info("Removing member {} of group {}: it did not rejoin within the rebalance timeout", m.memberId,
                         group.groupId);
                 removeMember(group, m);
@@ -426,6 +429,11 @@ public final class GroupCoordinator {
 
     private void completeJoin(final ClassicGroup group) {
         timer.cancel(joinKey(group));
+        if (!group.members.isEmpty() && !electJoinedLeader(group)) {
+            // Only static members that have not rejoined are left, so nobody could assign: wait once more.
+            timer.schedule(joinKey(group), group.maxRebalanceTimeoutMs(), () -> onJoinDeadline(group));
+            return;
+        }
         group.generationId++;
         group.stateTimestampMs = clock.wallMillis();
         if (group.members.isEmpty()) {
@@ -436,9 +444,6 @@ public final class GroupCoordinator {
             return;
         }
         group.protocolName = group.selectProtocol();
-        if (!group.members.containsKey(group.leaderId)) {
-            group.leaderId = group.members.keySet().iterator().next();
-        }
         group.state = GroupState.COMPLETING_REBALANCE;
         for (final GroupMember m : group.members.values()) {
             final CompletableFuture<JoinGroupResponseData> waiting = m.awaitingJoin;
@@ -456,6 +461,21 @@ public final class GroupCoordinator {
         });
         LOG.info("Group {} generation {} has {} member(s), protocol {}, leader {}", group.groupId, group.generationId,
                 group.members.size(), group.protocolName, group.leaderId);
+    }
+
+    /** Keeps the leader if it rejoined, else makes the first member that rejoined the leader; false if none did. */
+    private static boolean electJoinedLeader(final ClassicGroup group) {
+        final GroupMember leader = group.members.get(group.leaderId);
+        if (leader != null && leader.isAwaitingJoin()) {
+            return true;
+        }
+        for (final GroupMember m : group.members.values()) {
+            if (m.isAwaitingJoin()) {
+                group.leaderId = m.memberId;
+                return true;
+            }
+        }
+        return false;
     }
 
     private JoinGroupResponseData joinResponse(final ClassicGroup group, final GroupMember member, final short version) {

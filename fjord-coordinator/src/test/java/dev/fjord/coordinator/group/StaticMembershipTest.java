@@ -137,4 +137,45 @@ class StaticMembershipTest {
         assertThat(error(rejoinA)).isEqualTo(Errors.NONE);
         assertThat(back.join().generationId()).isEqualTo(generation + 1);
     }
+
+    @Test
+    void shouldKeepAStaticMemberThatDoesNotRejoinWithinTheRebalanceTimeout() {
+        final CompletableFuture<JoinGroupResponseData> leader = ctx.joinStatic("g", "a", a, "range");
+        heartbeatUntilTheRebalanceTimeout(b, "b");
+        assertThat(error(leader)).isEqualTo(Errors.NONE);
+        assertThat(leader.join().generationId()).isEqualTo(generation + 1);
+        assertThat(leader.join().leader()).isEqualTo(a);
+        assertThat(leader.join().members()).extracting(JoinGroupResponseData.JoinGroupResponseMember::memberId)
+                .containsExactlyInAnyOrder(a, b);
+        // b is still a member: it is told its generation is over, and its rejoin gets the new one at once.
+        assertThat(ctx.heartbeat("g", b, "b", generation)).isEqualTo(Errors.ILLEGAL_GENERATION);
+        final CompletableFuture<JoinGroupResponseData> rejoin = ctx.joinStatic("g", "b", b, "range");
+        assertThat(error(rejoin)).isEqualTo(Errors.NONE);
+        assertThat(rejoin.join().generationId()).isEqualTo(generation + 1);
+        ctx.syncAll("g", generation + 1, a, List.of(a, b));
+    }
+
+    @Test
+    void shouldElectAMemberThatRejoinedWhenTheStaticLeaderDoesNot() {
+        final CompletableFuture<JoinGroupResponseData> newcomer = ctx.joinDynamic("g", "range");
+        final CompletableFuture<JoinGroupResponseData> rejoinB = ctx.joinStatic("g", "b", b, "range");
+        heartbeatUntilTheRebalanceTimeout(a, "a");
+        assertThat(error(rejoinB)).isEqualTo(Errors.NONE);
+        assertThat(error(newcomer)).isEqualTo(Errors.NONE);
+        assertThat(rejoinB.join().leader()).isEqualTo(b);
+        assertThat(rejoinB.join().members()).hasSize(3);
+        assertThat(ctx.heartbeat("g", a, "a", generation)).isEqualTo(Errors.ILLEGAL_GENERATION);
+    }
+
+    /** The given member heartbeats (getting REBALANCE_IN_PROGRESS) but does not rejoin, for one rebalance timeout. */
+    private void heartbeatUntilTheRebalanceTimeout(final String memberId, final String instanceId) {
+        final int step = 3_000;
+        int elapsed = 0;
+        while (elapsed + step < GroupTestContext.REBALANCE_TIMEOUT_MS) {
+            ctx.timer.advance(step);
+            elapsed += step;
+            assertThat(ctx.heartbeat("g", memberId, instanceId, generation)).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+        }
+        ctx.timer.advance(GroupTestContext.REBALANCE_TIMEOUT_MS - elapsed);
+    }
 }
