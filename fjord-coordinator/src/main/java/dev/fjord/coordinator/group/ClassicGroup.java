@@ -30,6 +30,8 @@ final class ClassicGroup {
     final Map<String, String> staticMembers = new HashMap<>();
     /** Member ids handed out with MEMBER_ID_REQUIRED whose second join has not come yet. */
     final Set<String> pendingMembers = new HashSet<>();
+    /** Members of the current generation that have not sent SyncGroup yet (removed at the rebalance timeout). */
+    final Set<String> pendingSync = new HashSet<>();
     final Map<TopicPartition, GroupRecords.OffsetValue> offsets = new LinkedHashMap<>();
     /** The group's last metadata record in the log (null if it never had one): what a snapshot writes again. */
     GroupRecords.Record persisted;

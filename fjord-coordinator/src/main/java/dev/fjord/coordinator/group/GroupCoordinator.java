@@ -293,6 +293,9 @@ public final class GroupCoordinator {
         }
         timer.cancel(sessionKey(group, oldMemberId));
         group.members.remove(oldMemberId);
+        if (group.pendingSync.remove(oldMemberId)) {
+            group.pendingSync.add(newMemberId);
+        }
         old.memberId = newMemberId;
         group.members.put(newMemberId, old);
         group.staticMembers.put(old.groupInstanceId, newMemberId);
@@ -368,8 +371,9 @@ public final class GroupCoordinator {
                     m.awaitingSync = null;
                 }
             }
-            timer.cancel(syncKey(group));
         }
+        timer.cancel(syncKey(group));
+        group.pendingSync.clear();
         final boolean wasEmpty = group.state == GroupState.EMPTY;
         group.state = GroupState.PREPARING_REBALANCE;
         group.stateTimestampMs = clock.wallMillis();
@@ -453,14 +457,36 @@ public final class GroupCoordinator {
             }
             scheduleSessionExpiry(group, m);
         }
-        // A leader that never sends its assignment must not hold the group forever.
-        timer.schedule(syncKey(group), group.maxRebalanceTimeoutMs(), () -> {
-            if (group.state == GroupState.COMPLETING_REBALANCE) {
-                prepareRebalance(group, "the leader did not send the assignment in time");
-            }
-        });
+        // Members that never send SyncGroup (a leader without its assignment above all) must not hold the group.
+        group.pendingSync.clear();
+        group.pendingSync.addAll(group.members.keySet());
+        final int generation = group.generationId;
+        timer.schedule(syncKey(group), group.maxRebalanceTimeoutMs(), () -> onSyncDeadline(group, generation));
         LOG.info("Group {} generation {} has {} member(s), protocol {}, leader {}", group.groupId, group.generationId,
                 group.members.size(), group.protocolName, group.leaderId);
+    }
+
+    /** The rebalance timeout ran out after a join: members that sent no SyncGroup are removed, and the rest rebalance. */
+    private void onSyncDeadline(final ClassicGroup group, final int generation) {
+        if (groups.get(group.groupId) != group || group.generationId != generation || group.pendingSync.isEmpty()
+                || (group.state != GroupState.COMPLETING_REBALANCE && group.state != GroupState.STABLE)) {
+            return;
+        }
+        final List<String> missing = new ArrayList<>(group.pendingSync);
+        for (final String memberId : missing) {
+            final GroupMember m = group.members.get(memberId);
+            if (m != null) {
+                removeMember(group, m);
+            }
+        }
+        LOG.info("Removing members {} of group {}: no SyncGroup within the rebalance timeout", missing, group.groupId);
+        prepareRebalance(group, "members " + missing + " sent no SyncGroup in time");
+    }
+
+    private void onMemberSynced(final ClassicGroup group, final String memberId) {
+        if (group.pendingSync.remove(memberId) && group.pendingSync.isEmpty()) {
+            timer.cancel(syncKey(group));
+        }
     }
 
     /** Keeps the leader if it rejoined, else makes the first member that rejoined the leader; false if none did. */
@@ -558,11 +584,13 @@ public final class GroupCoordinator {
                 break;
             case COMPLETING_REBALANCE:
                 member.awaitingSync = future;
+                onMemberSynced(group, member.memberId);
                 if (member.memberId.equals(group.leaderId)) {
                     onLeaderAssignment(group, request, version);
                 }
                 break;
             default: // STABLE
+                onMemberSynced(group, member.memberId);
                 future.complete(syncResponse(group, member, version));
         }
     }
@@ -576,7 +604,6 @@ public final class GroupCoordinator {
             m.assignment = assignments.getOrDefault(m.memberId, new byte[0]);
         }
         persistGroup(group);
-        timer.cancel(syncKey(group));
         group.state = GroupState.STABLE;
         group.stateTimestampMs = clock.wallMillis();
         for (final GroupMember m : group.members.values()) {
@@ -701,6 +728,7 @@ public final class GroupCoordinator {
         }
         timer.cancel(sessionKey(group, m.memberId));
         group.members.remove(m.memberId);
+        group.pendingSync.remove(m.memberId);
         if (m.groupInstanceId != null) {
             group.staticMembers.remove(m.groupInstanceId, m.memberId);
         }

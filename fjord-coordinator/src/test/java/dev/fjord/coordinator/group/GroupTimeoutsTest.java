@@ -113,6 +113,42 @@ class GroupTimeoutsTest {
         ctx.timer.advance(REBALANCE_TIMEOUT_MS - elapsed);
         assertThat(syncError(followerSync)).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
         assertThat(ctx.describe("g").groupState()).isEqualTo("PreparingRebalance");
+        // The leader that never synced is removed; the follower rejoins and leads the next generation alone.
+        assertThat(ctx.heartbeat("g", ids.get(0), generation)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        final CompletableFuture<JoinGroupResponseData> rejoin = ctx.join(joinRequest("g", ids.get(1), "range"));
+        assertThat(error(rejoin)).isEqualTo(Errors.NONE);
+        assertThat(rejoin.join().leader()).isEqualTo(ids.get(1));
+    }
+
+    @Test
+    void shouldRemoveAFollowerThatNeverSendsSyncGroup() {
+        final List<String> ids = ctx.memberIds("g", 2);
+        final CompletableFuture<JoinGroupResponseData> a = ctx.join(joinRequest("g", ids.get(0), "range"));
+        ctx.join(joinRequest("g", ids.get(1), "range"));
+        final int generation = a.join().generationId();
+        assertThat(syncError(ctx.sync("g", ids.get(0), generation, Map.of()))).isEqualTo(Errors.NONE);
+        int elapsed = 0;
+        while (elapsed + HEARTBEAT_INTERVAL_MS < REBALANCE_TIMEOUT_MS) {
+            ctx.timer.advance(HEARTBEAT_INTERVAL_MS);
+            elapsed += HEARTBEAT_INTERVAL_MS;
+            assertThat(ctx.heartbeat("g", ids.get(0), generation)).isEqualTo(Errors.NONE);
+            assertThat(ctx.heartbeat("g", ids.get(1), generation)).isEqualTo(Errors.NONE);
+        }
+        ctx.timer.advance(REBALANCE_TIMEOUT_MS - elapsed);
+        assertThat(ctx.describe("g").groupState()).isEqualTo("PreparingRebalance");
+        assertThat(ctx.heartbeat("g", ids.get(1), generation)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(ctx.heartbeat("g", ids.get(0), generation)).isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+    }
+
+    @Test
+    void shouldKeepAStableGroupWhoseMembersAllSynced() {
+        final GroupTestContext.StableGroup g = ctx.stableGroup("g", 2);
+        for (int elapsed = 0; elapsed < 2 * REBALANCE_TIMEOUT_MS; elapsed += HEARTBEAT_INTERVAL_MS) {
+            ctx.timer.advance(HEARTBEAT_INTERVAL_MS);
+            assertThat(ctx.heartbeat("g", g.leader(), g.generation())).isEqualTo(Errors.NONE);
+            assertThat(ctx.heartbeat("g", g.follower(), g.generation())).isEqualTo(Errors.NONE);
+        }
+        assertThat(ctx.describe("g").groupState()).isEqualTo("Stable");
     }
 
     @Test
