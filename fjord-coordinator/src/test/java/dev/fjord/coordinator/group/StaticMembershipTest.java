@@ -61,6 +61,31 @@ class StaticMembershipTest {
     }
 
     @Test
+    void shouldStoreARestartedInstancesNewSubscriptionWithoutARebalance() {
+        final byte[] wider = GroupTestContext.subscription("orders", "payments");
+        final org.apache.kafka.common.message.JoinGroupRequestData request = GroupTestContext.joinRequest("g", "", "range")
+                .setGroupInstanceId("b");
+        request.protocols().find("range").setMetadata(wider);
+        final CompletableFuture<JoinGroupResponseData> restarted = ctx.join(request);
+        assertThat(error(restarted)).isEqualTo(Errors.NONE);
+        assertThat(restarted.join().generationId()).isEqualTo(generation);
+        assertThat(ctx.describe("g").groupState()).isEqualTo("Stable");
+        assertThat(ctx.describe("g").members()).filteredOn(m -> "b".equals(m.groupInstanceId()))
+                .extracting(m -> m.memberMetadata()).containsExactly(wider);
+    }
+
+    @Test
+    void shouldRebalanceWhenARestartedInstanceChangesTheGroupsProtocol() {
+        final GroupTestContext alone = new GroupTestContext();
+        final CompletableFuture<JoinGroupResponseData> first = alone.joinStatic("solo", "s", "", "range");
+        alone.syncAll("solo", first.join().generationId(), first.join().memberId(), List.of(first.join().memberId()));
+        final CompletableFuture<JoinGroupResponseData> restarted = alone.joinStatic("solo", "s", "", "roundrobin", "range");
+        assertThat(error(restarted)).isEqualTo(Errors.NONE);
+        assertThat(restarted.join().generationId()).isEqualTo(first.join().generationId() + 1);
+        assertThat(restarted.join().protocolName()).isEqualTo("roundrobin");
+    }
+
+    @Test
     void shouldTellARestartedLeaderToSkipTheAssignment() {
         final CompletableFuture<JoinGroupResponseData> restarted = ctx.joinStatic("g", "a", "", "range");
         assertThat(error(restarted)).isEqualTo(Errors.NONE);
