@@ -369,6 +369,7 @@ public final class GroupCoordinator {
                 if (m.awaitingSync != null) {
                     m.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code()));
                     m.awaitingSync = null;
+                    scheduleSessionExpiry(group, m);
                 }
             }
         }
@@ -610,6 +611,8 @@ public final class GroupCoordinator {
             if (m.awaitingSync != null) {
                 m.awaitingSync.complete(syncResponse(group, m, version));
                 m.awaitingSync = null;
+                // Its session was on hold while it waited; it starts again now.
+                scheduleSessionExpiry(group, m);
             }
         }
     }
@@ -656,7 +659,9 @@ public final class GroupCoordinator {
         final String memberId = member.memberId;
         timer.schedule(sessionKey(group, memberId), member.sessionTimeoutMs, () -> {
             final GroupMember m = group.members.get(memberId);
-            if (m != null && !m.isAwaitingJoin() && groups.get(group.groupId) == group) {
+            // As in Kafka, a member parked in JoinGroup or SyncGroup satisfies its heartbeats: the rebalance
+            // and sync deadlines bound those waits instead.
+            if (m != null && !m.isAwaitingJoin() && m.awaitingSync == null && groups.get(group.groupId) == group) {
                 LOG.info("Member {} of group {} sent no heartbeat for {} ms; removing it", memberId, group.groupId,
                         m.sessionTimeoutMs);
                 removeMemberAndRebalance(group, m, "session timeout of " + memberId);

@@ -53,6 +53,30 @@ class GroupTimeoutsTest {
     }
 
     @Test
+    void shouldNotExpireAFollowerWaitingInSyncGroupForTheLeader() {
+        final List<String> ids = ctx.memberIds("g", 2);
+        final CompletableFuture<JoinGroupResponseData> a = ctx.join(joinRequest("g", ids.get(0), "range"));
+        ctx.join(joinRequest("g", ids.get(1), "range"));
+        final int generation = a.join().generationId();
+        final CompletableFuture<SyncGroupResponseData> followerSync = ctx.sync("g", ids.get(1), generation, Map.of());
+        // The leader takes longer than a session timeout to compute the assignment, heartbeating meanwhile.
+        for (int elapsed = 0; elapsed < 2 * SESSION_TIMEOUT_MS; elapsed += HEARTBEAT_INTERVAL_MS) {
+            ctx.timer.advance(HEARTBEAT_INTERVAL_MS);
+            assertThat(ctx.heartbeat("g", ids.get(0), generation)).isEqualTo(Errors.NONE);
+        }
+        assertThat(followerSync).isNotDone();
+        ctx.sync("g", ids.get(0), generation, Map.of(ids.get(1), GroupTestContext.assignment(ids.get(1))));
+        assertThat(syncError(followerSync)).isEqualTo(Errors.NONE);
+        assertThat(followerSync.join().assignment()).isEqualTo(GroupTestContext.assignment(ids.get(1)));
+        // Its session runs again from the answer: silent from now on, it is removed one session timeout later.
+        ctx.timer.advance(SESSION_TIMEOUT_MS - 1);
+        assertThat(ctx.heartbeat("g", ids.get(0), generation)).isEqualTo(Errors.NONE);
+        assertThat(ctx.describe("g").members()).hasSize(2);
+        ctx.timer.advance(1);
+        assertThat(ctx.heartbeat("g", ids.get(1), generation)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    }
+
+    @Test
     void shouldRemoveMembersThatDoNotRejoinWithinTheRebalanceTimeout() {
         final GroupTestContext.StableGroup g = ctx.stableGroup("g", 2);
         final CompletableFuture<JoinGroupResponseData> leader = ctx.join(joinRequest("g", g.leader(), "range"));
