@@ -354,10 +354,12 @@ public final class GroupCoordinator {
      */
     Errors checkMember(final ClassicGroup group, final String memberId, final String instanceId) {
         if (instanceId != null) {
+            // As Kafka: a request naming an instance id is judged by who holds that id, not by the member id alone.
             final String holder = group.staticMembers.get(instanceId);
-            if (holder != null && !holder.equals(memberId)) {
-                return Errors.FENCED_INSTANCE_ID;
+            if (holder == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
             }
+            return holder.equals(memberId) ? Errors.NONE : Errors.FENCED_INSTANCE_ID;
         }
         return group.members.containsKey(memberId) ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
     }

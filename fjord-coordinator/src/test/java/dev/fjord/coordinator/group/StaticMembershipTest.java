@@ -127,6 +127,19 @@ class StaticMembershipTest {
     }
 
     @Test
+    void shouldAnswerUnknownMemberToARequestNamingAnInstanceIdNobodyHolds() {
+        final CompletableFuture<JoinGroupResponseData> dynamic = ctx.joinDynamic("g", "range");
+        ctx.joinStatic("g", "a", a, "range");
+        ctx.joinStatic("g", "b", b, "range");
+        final int next = dynamic.join().generationId();
+        final String id = dynamic.join().memberId();
+        assertThat(ctx.heartbeat("g", id, next)).isEqualTo(Errors.NONE);
+        assertThat(ctx.heartbeat("g", id, "no-such-instance", next)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(ctx.commit(commitRequest("g", id, next, new TopicPartition("orders", 0), 1)
+                .setGroupInstanceId("no-such-instance"))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    }
+
+    @Test
     void shouldRemoveAStaticMemberThatLeavesByInstanceId() {
         final LeaveGroupResponseData r = ctx.leave("g", new LeaveGroupRequestData.MemberIdentity().setMemberId("")
                 .setGroupInstanceId("b"));
