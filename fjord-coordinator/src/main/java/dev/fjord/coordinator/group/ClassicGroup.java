@@ -23,11 +23,15 @@ final class ClassicGroup {
     long stateTimestampMs;
     /** While true, the first rebalance of an empty group waits for {@code group.initial.rebalance.delay.ms}. */
     boolean initialDelayPending;
+    /** Whether a member joined during the current wait of the initial delay (which then waits once more). */
+    boolean newMemberAdded;
     final LinkedHashMap<String, GroupMember> members = new LinkedHashMap<>();
     /** group.instance.id to the member id currently holding it. */
     final Map<String, String> staticMembers = new HashMap<>();
     /** Member ids handed out with MEMBER_ID_REQUIRED whose second join has not come yet. */
     final Set<String> pendingMembers = new HashSet<>();
+    /** Members of the current generation that have not sent SyncGroup yet (removed at the rebalance timeout). */
+    final Set<String> pendingSync = new HashSet<>();
     final Map<TopicPartition, GroupRecords.OffsetValue> offsets = new LinkedHashMap<>();
     /** The group's last metadata record in the log (null if it never had one): what a snapshot writes again. */
     GroupRecords.Record persisted;

@@ -185,6 +185,11 @@ public final class GroupCoordinator {
             protocols.put(p.name(), p.metadata());
         }
         final ClassicGroup existing = groups.get(groupId);
+        if (existing == null && !UNKNOWN_MEMBER.equals(request.memberId())) {
+            // Only a join without a member id creates a group; a member id of a group we do not have is unknown.
+            future.complete(joinError(Errors.UNKNOWN_MEMBER_ID, request.memberId()));
+            return;
+        }
         final ClassicGroup group = existing != null ? existing : new ClassicGroup(groupId);
         if (!group.supports(request.protocolType(), protocols.keySet())) {
             future.complete(joinError(Errors.INCONSISTENT_GROUP_PROTOCOL, request.memberId()));
@@ -276,6 +281,7 @@ public final class GroupCoordinator {
                                      final Map<String, byte[]> protocols,
                                      final CompletableFuture<JoinGroupResponseData> future) {
         final String oldMemberId = old.memberId;
+        final String previousLeader = group.leaderId;
         // The previous incarnation of this instance is fenced.
         if (old.awaitingJoin != null) {
             old.awaitingJoin.complete(joinError(Errors.FENCED_INSTANCE_ID, oldMemberId));
@@ -287,6 +293,9 @@ public final class GroupCoordinator {
         }
         timer.cancel(sessionKey(group, oldMemberId));
         group.members.remove(oldMemberId);
+        if (group.pendingSync.remove(oldMemberId)) {
+            group.pendingSync.add(newMemberId);
+        }
         old.memberId = newMemberId;
         group.members.put(newMemberId, old);
         group.staticMembers.put(old.groupInstanceId, newMemberId);
@@ -298,14 +307,10 @@ public final class GroupCoordinator {
         if (group.state == GroupState.STABLE && group.protocolName.equals(group.selectProtocol())) {
             // KIP-345: a static member back within its session keeps its assignment, and as long as the group's
             // protocol stays the same there is no rebalance, even though its metadata (owned partitions, generation)
-            // may differ from before. A returning leader is told not to assign again (KIP-814).
+            // may differ from before. A returning leader must not assign again (KIP-814).
             persistGroup(group);
             scheduleSessionExpiry(group, old);
-            final JoinGroupResponseData response = joinResponse(group, old, version);
-            if (version >= 9 && newMemberId.equals(group.leaderId)) {
-                response.setSkipAssignment(true);
-            }
-            future.complete(response);
+            future.complete(staticRejoinResponse(group, old, version, previousLeader));
             return;
         }
         old.awaitingJoin = future;
@@ -334,6 +339,9 @@ public final class GroupCoordinator {
             group.leaderId = member.memberId;
         }
         if (group.state == GroupState.PREPARING_REBALANCE) {
+            if (group.initialDelayPending) {
+                group.newMemberAdded = true;
+            }
             maybeCompleteJoin(group);
         } else {
             prepareRebalance(group, "member " + member.memberId + " joined");
@@ -346,10 +354,12 @@ public final class GroupCoordinator {
      */
     Errors checkMember(final ClassicGroup group, final String memberId, final String instanceId) {
         if (instanceId != null) {
+            // As Kafka: a request naming an instance id is judged by who holds that id, not by the member id alone.
             final String holder = group.staticMembers.get(instanceId);
-            if (holder != null && !holder.equals(memberId)) {
-                return Errors.FENCED_INSTANCE_ID;
+            if (holder == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
             }
+            return holder.equals(memberId) ? Errors.NONE : Errors.FENCED_INSTANCE_ID;
         }
         return group.members.containsKey(memberId) ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
     }
@@ -361,25 +371,42 @@ public final class GroupCoordinator {
                 if (m.awaitingSync != null) {
                     m.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code()));
                     m.awaitingSync = null;
+                    scheduleSessionExpiry(group, m);
                 }
             }
-            timer.cancel(syncKey(group));
         }
+        timer.cancel(syncKey(group));
+        group.pendingSync.clear();
         final boolean wasEmpty = group.state == GroupState.EMPTY;
         group.state = GroupState.PREPARING_REBALANCE;
         group.stateTimestampMs = clock.wallMillis();
         LOG.debug("Preparing to rebalance group {} in generation {}: {}", group.groupId, group.generationId, reason);
         if (wasEmpty && config.initialRebalanceDelayMs() > 0) {
             group.initialDelayPending = true;
-            timer.schedule(joinKey(group), Math.min(config.initialRebalanceDelayMs(), group.maxRebalanceTimeoutMs()),
-                    () -> {
-                        group.initialDelayPending = false;
-                        onJoinDeadline(group);
-                    });
+            group.newMemberAdded = false;
+            final int delayMs = config.initialRebalanceDelayMs();
+            scheduleInitialDelay(group, delayMs, Math.max(group.maxRebalanceTimeoutMs() - delayMs, 0));
         } else {
             timer.schedule(joinKey(group), group.maxRebalanceTimeoutMs(), () -> onJoinDeadline(group));
             maybeCompleteJoin(group);
         }
+    }
+
+    /**
+     * KIP-134: the first rebalance of an empty group waits {@code group.initial.rebalance.delay.ms}; each time
+     * members joined during the wait it waits once more, up to the group's rebalance timeout in total.
+     */
+    private void scheduleInitialDelay(final ClassicGroup group, final int delayMs, final int remainingMs) {
+        timer.schedule(joinKey(group), delayMs, () -> {
+            if (group.newMemberAdded && remainingMs > 0) {
+                group.newMemberAdded = false;
+                final int nextDelayMs = Math.min(config.initialRebalanceDelayMs(), remainingMs);
+                scheduleInitialDelay(group, nextDelayMs, remainingMs - nextDelayMs);
+            } else {
+                group.initialDelayPending = false;
+                onJoinDeadline(group);
+            }
+        });
     }
 
     private void maybeCompleteJoin(final ClassicGroup group) {
@@ -388,13 +415,16 @@ public final class GroupCoordinator {
         }
     }
 
-    /** The rebalance timeout (or the initial delay) ran out: members that did not rejoin are dropped. */
+    /**
+     * The rebalance timeout (or the initial delay) ran out: dynamic members that did not rejoin are dropped.
+     * Static members stay (KIP-345: a restarting instance keeps its place until its session times out).
+     */
     private void onJoinDeadline(final ClassicGroup group) {
         if (group.state != GroupState.PREPARING_REBALANCE || groups.get(group.groupId) != group) {
             return;
         }
         for (final GroupMember m : new ArrayList<>(group.members.values())) {
-            if (!m.isAwaitingJoin()) {
+            if (!m.isAwaitingJoin() && m.groupInstanceId == null) {
                 LOG.info("Removing member {} of group {}: it did not rejoin within the rebalance timeout", m.memberId,
                         group.groupId);
                 removeMember(group, m);
@@ -406,6 +436,11 @@ public final class GroupCoordinator {
 
     private void completeJoin(final ClassicGroup group) {
         timer.cancel(joinKey(group));
+        if (!group.members.isEmpty() && !electJoinedLeader(group)) {
+            // Only static members that have not rejoined are left, so nobody could assign: wait once more.
+            timer.schedule(joinKey(group), group.maxRebalanceTimeoutMs(), () -> onJoinDeadline(group));
+            return;
+        }
         group.generationId++;
         group.stateTimestampMs = clock.wallMillis();
         if (group.members.isEmpty()) {
@@ -416,9 +451,6 @@ public final class GroupCoordinator {
             return;
         }
         group.protocolName = group.selectProtocol();
-        if (!group.members.containsKey(group.leaderId)) {
-            group.leaderId = group.members.keySet().iterator().next();
-        }
         group.state = GroupState.COMPLETING_REBALANCE;
         for (final GroupMember m : group.members.values()) {
             final CompletableFuture<JoinGroupResponseData> waiting = m.awaitingJoin;
@@ -428,14 +460,51 @@ public final class GroupCoordinator {
             }
             scheduleSessionExpiry(group, m);
         }
-        // A leader that never sends its assignment must not hold the group forever.
-        timer.schedule(syncKey(group), group.maxRebalanceTimeoutMs(), () -> {
-            if (group.state == GroupState.COMPLETING_REBALANCE) {
-                prepareRebalance(group, "the leader did not send the assignment in time");
-            }
-        });
+        // Members that never send SyncGroup (a leader without its assignment above all) must not hold the group.
+        group.pendingSync.clear();
+        group.pendingSync.addAll(group.members.keySet());
+        final int generation = group.generationId;
+        timer.schedule(syncKey(group), group.maxRebalanceTimeoutMs(), () -> onSyncDeadline(group, generation));
         LOG.info("Group {} generation {} has {} member(s), protocol {}, leader {}", group.groupId, group.generationId,
                 group.members.size(), group.protocolName, group.leaderId);
+    }
+
+    /** The rebalance timeout ran out after a join: members that sent no SyncGroup are removed, and the rest rebalance. */
+    private void onSyncDeadline(final ClassicGroup group, final int generation) {
+        if (groups.get(group.groupId) != group || group.generationId != generation || group.pendingSync.isEmpty()
+                || (group.state != GroupState.COMPLETING_REBALANCE && group.state != GroupState.STABLE)) {
+            return;
+        }
+        final List<String> missing = new ArrayList<>(group.pendingSync);
+        for (final String memberId : missing) {
+            final GroupMember m = group.members.get(memberId);
+            if (m != null) {
+                removeMember(group, m);
+            }
+        }
+        LOG.info("Removing members {} of group {}: no SyncGroup within the rebalance timeout", missing, group.groupId);
+        prepareRebalance(group, "members " + missing + " sent no SyncGroup in time");
+    }
+
+    private void onMemberSynced(final ClassicGroup group, final String memberId) {
+        if (group.pendingSync.remove(memberId) && group.pendingSync.isEmpty()) {
+            timer.cancel(syncKey(group));
+        }
+    }
+
+    /** Keeps the leader if it rejoined, else makes the first member that rejoined the leader; false if none did. */
+    private static boolean electJoinedLeader(final ClassicGroup group) {
+        final GroupMember leader = group.members.get(group.leaderId);
+        if (leader != null && leader.isAwaitingJoin()) {
+            return true;
+        }
+        for (final GroupMember m : group.members.values()) {
+            if (m.isAwaitingJoin()) {
+                group.leaderId = m.memberId;
+                return true;
+            }
+        }
+        return false;
     }
 
     private JoinGroupResponseData joinResponse(final ClassicGroup group, final GroupMember member, final short version) {
@@ -458,6 +527,22 @@ public final class GroupCoordinator {
         return r;
     }
 
+    /**
+     * The answer to a static member that rejoined a stable group under a new member id and keeps its assignment.
+     * A leader must not compute a new assignment that a stable group would never hand out: from v9 it is told
+     * so (KIP-814: SkipAssignment, with the member list so it can still watch the members' subscriptions);
+     * older versions name the previous leader id, so the rejoined leader takes itself for a follower.
+     */
+    private JoinGroupResponseData staticRejoinResponse(final ClassicGroup group, final GroupMember member,
+                                                       final short version, final String previousLeader) {
+        if (version >= 9) {
+            return joinResponse(group, member, version).setSkipAssignment(member.memberId.equals(group.leaderId));
+        }
+        final JoinGroupResponseData r = joinResponse(group, member, version).setLeader(previousLeader);
+        r.members().clear();
+        return r;
+    }
+
     private static JoinGroupResponseData joinError(final Errors error, final String memberId) {
         return new JoinGroupResponseData().setErrorCode(error.code()).setGenerationId(-1).setProtocolName("")
                 .setLeader("").setMemberId(memberId == null ? UNKNOWN_MEMBER : memberId);
@@ -471,6 +556,10 @@ public final class GroupCoordinator {
 
     private void onSyncGroup(final SyncGroupRequestData request, final short version,
                              final CompletableFuture<SyncGroupResponseData> future) {
+        if (isEmpty(request.groupId())) {
+            future.complete(syncError(Errors.INVALID_GROUP_ID));
+            return;
+        }
         final ClassicGroup group = groups.get(request.groupId());
         if (group == null || group.state == GroupState.EMPTY || group.state == GroupState.DEAD) {
             future.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -498,11 +587,13 @@ public final class GroupCoordinator {
                 break;
             case COMPLETING_REBALANCE:
                 member.awaitingSync = future;
+                onMemberSynced(group, member.memberId);
                 if (member.memberId.equals(group.leaderId)) {
                     onLeaderAssignment(group, request, version);
                 }
                 break;
             default: // STABLE
+                onMemberSynced(group, member.memberId);
                 future.complete(syncResponse(group, member, version));
         }
     }
@@ -516,13 +607,14 @@ public final class GroupCoordinator {
             m.assignment = assignments.getOrDefault(m.memberId, new byte[0]);
         }
         persistGroup(group);
-        timer.cancel(syncKey(group));
         group.state = GroupState.STABLE;
         group.stateTimestampMs = clock.wallMillis();
         for (final GroupMember m : group.members.values()) {
             if (m.awaitingSync != null) {
                 m.awaitingSync.complete(syncResponse(group, m, version));
                 m.awaitingSync = null;
+                // Its session was on hold while it waited; it starts again now.
+                scheduleSessionExpiry(group, m);
             }
         }
     }
@@ -547,6 +639,9 @@ public final class GroupCoordinator {
     }
 
     private Errors onHeartbeat(final HeartbeatRequestData request) {
+        if (isEmpty(request.groupId())) {
+            return Errors.INVALID_GROUP_ID;
+        }
         final ClassicGroup group = groups.get(request.groupId());
         if (group == null || group.state == GroupState.EMPTY || group.state == GroupState.DEAD) {
             return Errors.UNKNOWN_MEMBER_ID;
@@ -566,7 +661,9 @@ public final class GroupCoordinator {
         final String memberId = member.memberId;
         timer.schedule(sessionKey(group, memberId), member.sessionTimeoutMs, () -> {
             final GroupMember m = group.members.get(memberId);
-            if (m != null && !m.isAwaitingJoin() && groups.get(group.groupId) == group) {
+            // As in Kafka, a member parked in JoinGroup or SyncGroup satisfies its heartbeats: the rebalance
+            // and sync deadlines bound those waits instead.
+            if (m != null && !m.isAwaitingJoin() && m.awaitingSync == null && groups.get(group.groupId) == group) {
                 LOG.info("Member {} of group {} sent no heartbeat for {} ms; removing it", memberId, group.groupId,
                         m.sessionTimeoutMs);
                 removeMemberAndRebalance(group, m, "session timeout of " + memberId);
@@ -584,6 +681,9 @@ public final class GroupCoordinator {
         final List<LeaveGroupRequestData.MemberIdentity> leaving = version >= 3 ? request.members()
                 : List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(request.memberId()));
         final LeaveGroupResponseData response = new LeaveGroupResponseData();
+        if (isEmpty(request.groupId())) {
+            return response.setErrorCode(Errors.INVALID_GROUP_ID.code());
+        }
         final ClassicGroup group = groups.get(request.groupId());
         if (group == null || group.state == GroupState.DEAD) {
             return response.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code());
@@ -635,6 +735,7 @@ public final class GroupCoordinator {
         }
         timer.cancel(sessionKey(group, m.memberId));
         group.members.remove(m.memberId);
+        group.pendingSync.remove(m.memberId);
         if (m.groupInstanceId != null) {
             group.staticMembers.remove(m.groupInstanceId, m.memberId);
         }
@@ -768,6 +869,11 @@ public final class GroupCoordinator {
             delegate.deleteBefore(partition, mark);
             LOG.debug("Snapshot of __consumer_offsets partition {}: state rewritten from offset {}", partition, mark);
         }
+    }
+
+    /** Kafka answers INVALID_GROUP_ID to every group request with an empty (or null) group id. */
+    static boolean isEmpty(final String groupId) {
+        return groupId == null || groupId.isEmpty();
     }
 
     private static String joinKey(final ClassicGroup g) {

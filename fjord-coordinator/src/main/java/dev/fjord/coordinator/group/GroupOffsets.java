@@ -43,7 +43,7 @@ public final class GroupOffsets {
     }
 
     private OffsetCommitResponseData onCommit(final OffsetCommitRequestData request, final short version) {
-        final Errors groupError = validateCommit(request);
+        final Errors groupError = validateCommit(request, version);
         final OffsetCommitResponseData response = new OffsetCommitResponseData();
         final List<GroupRecords.Record> records = new ArrayList<>();
         final Map<TopicPartition, GroupRecords.OffsetValue> accepted = new LinkedHashMap<>();
@@ -53,10 +53,9 @@ public final class GroupOffsets {
                     new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name());
             for (final OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
                 final TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
-                Errors error = groupError;
-                if (error == Errors.NONE && !coordinator.partitionExists.test(tp)) {
-                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (error == Errors.NONE && p.committedMetadata() != null
+                // As Kafka: partitions that do not exist are answered before the group is looked at.
+                Errors error = coordinator.partitionExists.test(tp) ? groupError : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                if (error == Errors.NONE && p.committedMetadata() != null
                         && p.committedMetadata().length() > coordinator.config.offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 }
@@ -78,16 +77,26 @@ public final class GroupOffsets {
         return response;
     }
 
-    /** Kafka's rules: standalone commits (generation -1) only to groups without members; else a current member. */
-    private Errors validateCommit(final OffsetCommitRequestData request) {
+    /**
+     * Kafka's rules: standalone commits (generation -1) only to groups without members; else a current member.
+     * A member commit to a group that does not exist gets GROUP_ID_NOT_FOUND from version 9 on, and
+     * ILLEGAL_GENERATION before (what older clients expect).
+     */
+    private Errors validateCommit(final OffsetCommitRequestData request, final short version) {
         final String groupId = request.groupId();
-        if (groupId == null || groupId.isEmpty()) {
+        if (GroupCoordinator.isEmpty(groupId)) {
             return Errors.INVALID_GROUP_ID;
         }
         final ClassicGroup group = coordinator.groups.get(groupId);
         final int generation = request.generationIdOrMemberEpoch();
         if (group == null || group.members.isEmpty()) {
-            return generation < 0 ? Errors.NONE : (group == null ? Errors.ILLEGAL_GENERATION : Errors.UNKNOWN_MEMBER_ID);
+            if (generation < 0) {
+                return Errors.NONE;
+            }
+            if (group == null) {
+                return version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
+            }
+            return Errors.UNKNOWN_MEMBER_ID;
         }
         final Errors memberError = coordinator.checkMember(group, request.memberId(), request.groupInstanceId());
         if (memberError != Errors.NONE) {
@@ -97,7 +106,9 @@ public final class GroupOffsets {
             return Errors.ILLEGAL_GENERATION;
         }
         coordinator.scheduleSessionExpiry(group, group.members.get(request.memberId()));
-        if (group.state == GroupState.PREPARING_REBALANCE || group.state == GroupState.COMPLETING_REBALANCE) {
+        // Only while the leader's assignment is awaited: a member of the current generation may still commit
+        // while the group prepares a rebalance (the Java consumer commits in onPartitionsRevoked before rejoining).
+        if (group.state == GroupState.COMPLETING_REBALANCE) {
             return Errors.REBALANCE_IN_PROGRESS;
         }
         return Errors.NONE;

@@ -7,7 +7,8 @@ package dev.fjord.coordinator.group;
  *   <li>{@link #EMPTY}: no members (maybe committed offsets). A join starts a rebalance after
  *       {@code group.initial.rebalance.delay.ms}; standalone commits (generation -1) are accepted.</li>
  *   <li>{@link #PREPARING_REBALANCE}: waiting for every member to (re)join, at most the rebalance timeout.
- *       Heartbeats, syncs and commits get REBALANCE_IN_PROGRESS.</li>
+ *       Heartbeats and syncs get REBALANCE_IN_PROGRESS;
+ *       commits from members of the current generation are accepted (members commit before rejoining).</li>
  *   <li>{@link #COMPLETING_REBALANCE}: joins answered; waiting for the leader's SyncGroup with the assignment.
  *       Commits get REBALANCE_IN_PROGRESS; heartbeats are accepted.</li>
  *   <li>{@link #STABLE}: everyone has an assignment. A join from the leader or with changed protocols,
