@@ -63,6 +63,7 @@ class ApiVersionSweepTest {
     @Test
     void shouldAnswerEveryAdvertisedVersionOfEveryApi() throws Exception {
         final Map<ApiKeys, Function<Short, ApiMessage>> samples = new java.util.HashMap<>(GroupSamples.ALL);
+        samples.putAll(OpsSamples.ALL);
         samples.putAll(Map.of(
                 ApiKeys.API_VERSIONS, v -> new ApiVersionsRequestData().setClientSoftwareName("sweep").setClientSoftwareVersion("1"),
                 ApiKeys.METADATA, ApiVersionSweepTest::metadata,

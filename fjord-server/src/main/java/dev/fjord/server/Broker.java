@@ -26,6 +26,7 @@ import dev.fjord.server.handler.BrokerState;
 import dev.fjord.server.handler.CreateTopicsHandler;
 import dev.fjord.server.handler.DeleteTopicsHandler;
 import dev.fjord.server.handler.DescribeClusterHandler;
+import dev.fjord.server.handler.DescribeConfigsHandler;
 import dev.fjord.server.handler.FetchHandler;
 import dev.fjord.server.handler.InitProducerIdHandler;
 import dev.fjord.server.handler.ListOffsetsHandler;
@@ -150,7 +151,7 @@ public final class Broker implements AutoCloseable {
                 partitions, purgatory, new ProducerIdManager(logDirs.get(0)), clock, config.numPartitions(),
                 (short) config.defaultReplicationFactor(), config.autoCreateTopicsEnable(), 0);
         final GroupCoordinator groups = startGroupCoordinator(state, clock);
-        final ApiHandlerRegistry registry = registry(state, groups);
+        final ApiHandlerRegistry registry = registry(state, groups, config);
 
         final BrokerConfig.Endpoint listener = config.listeners().get(0);
         server = new KafkaServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
@@ -176,7 +177,8 @@ public final class Broker implements AutoCloseable {
         return groups;
     }
 
-    private static ApiHandlerRegistry registry(final BrokerState state, final GroupCoordinator groups) {
+    private static ApiHandlerRegistry registry(final BrokerState state, final GroupCoordinator groups,
+                                                final BrokerConfig config) {
         final List<ApiHandler<? extends ApiMessage>> handlers = new ArrayList<>();
         final ApiHandlerRegistry[] self = new ApiHandlerRegistry[1];
         handlers.add(new ApiVersionsHandler(() -> self[0].apiVersions()));
@@ -189,6 +191,7 @@ public final class Broker implements AutoCloseable {
         handlers.add(new ListOffsetsHandler(state));
         handlers.add(new InitProducerIdHandler(state));
         handlers.add(new OffsetForLeaderEpochHandler(state));
+        handlers.add(new DescribeConfigsHandler(state, config));
         handlers.add(new FindCoordinatorHandler(state));
         handlers.add(new JoinGroupHandler(groups));
         handlers.add(new SyncGroupHandler(groups));
