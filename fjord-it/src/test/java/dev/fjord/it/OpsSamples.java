@@ -3,7 +3,9 @@ package dev.fjord.it;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
@@ -16,7 +18,34 @@ final class OpsSamples {
     }
 
     static final Map<ApiKeys, Function<Short, ApiMessage>> ALL = Map.ofEntries(
-            Map.entry(ApiKeys.DESCRIBE_CONFIGS, OpsSamples::describeConfigs));
+            Map.entry(ApiKeys.DESCRIBE_CONFIGS, OpsSamples::describeConfigs),
+            Map.entry(ApiKeys.ALTER_CONFIGS, OpsSamples::alterConfigs),
+            Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, OpsSamples::incrementalAlterConfigs));
+
+    private static ApiMessage alterConfigs(final short v) {
+        final AlterConfigsRequestData r = new AlterConfigsRequestData().setValidateOnly(v % 2 == 0);
+        final AlterConfigsRequestData.AlterConfigsResource topic = new AlterConfigsRequestData.AlterConfigsResource()
+                .setResourceType((byte) 2).setResourceName("sweep");
+        topic.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue("604800000"));
+        r.resources().add(topic);
+        r.resources().add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("ghost"));
+        return r;
+    }
+
+    private static ApiMessage incrementalAlterConfigs(final short v) {
+        final IncrementalAlterConfigsRequestData r = new IncrementalAlterConfigsRequestData().setValidateOnly(v % 2 == 0);
+        final IncrementalAlterConfigsRequestData.AlterConfigsResource topic =
+                new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 2).setResourceName("sweep");
+        topic.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms")
+                .setConfigOperation((byte) 1).setValue(null));
+        r.resources().add(topic);
+        final IncrementalAlterConfigsRequestData.AlterConfigsResource broker =
+                new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType((byte) 4).setResourceName("1");
+        broker.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("log.retention.ms")
+                .setConfigOperation((byte) 0).setValue("1"));
+        r.resources().add(broker);
+        return r;
+    }
 
     private static ApiMessage describeConfigs(final short v) {
         final DescribeConfigsRequestData r = new DescribeConfigsRequestData().setIncludeSynonyms(true)

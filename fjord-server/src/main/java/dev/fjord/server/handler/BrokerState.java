@@ -63,6 +63,23 @@ public record BrokerState(int nodeId, String clusterId, AdvertisedAddress advert
         }
     }
 
+    /**
+     * Replaces a topic's own configs: durably in the catalogue first, then in its live logs, so that the
+     * new values (segment.bytes, max.message.bytes, retention, ...) apply without a restart.
+     *
+     * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if the topic is gone
+     */
+    public TopicInfo alterTopicConfigs(final String name, final Map<String, String> configs) {
+        TopicConfigs.validate(configs);
+        synchronized (topics) {
+            final TopicInfo current = topics.get(name).orElseThrow(
+                    () -> new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+            final TopicInfo next = topics.update(new TopicInfo(name, current.id(), current.partitions(), configs));
+            partitions.updateTopicConfig(next);
+            return next;
+        }
+    }
+
     /** Deletes a topic: the catalogue entry first, then its logs. */
     public void deleteTopic(final TopicInfo topic) {
         synchronized (topics) {

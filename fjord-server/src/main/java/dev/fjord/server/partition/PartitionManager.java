@@ -91,6 +91,17 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
+    /** Gives the open logs of a topic its new settings; they apply from the next append or roll. */
+    public void updateTopicConfig(final TopicInfo topic) {
+        final dev.fjord.storage.log.LogConfig config = topicConfigs.logConfig(topic.configs());
+        for (int p = 0; p < topic.partitions(); p++) {
+            final PartitionLog log = logs.get(new TopicPartition(topic.name(), p));
+            if (log != null) {
+                log.updateConfig(config);
+            }
+        }
+    }
+
     /** Closes and deletes the logs of every partition of a topic. */
     public void deleteTopic(final TopicInfo topic) {
         for (int p = 0; p < topic.partitions(); p++) {
