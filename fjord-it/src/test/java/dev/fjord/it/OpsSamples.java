@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -20,7 +21,18 @@ final class OpsSamples {
     static final Map<ApiKeys, Function<Short, ApiMessage>> ALL = Map.ofEntries(
             Map.entry(ApiKeys.DESCRIBE_CONFIGS, OpsSamples::describeConfigs),
             Map.entry(ApiKeys.ALTER_CONFIGS, OpsSamples::alterConfigs),
-            Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, OpsSamples::incrementalAlterConfigs));
+            Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, OpsSamples::incrementalAlterConfigs),
+            Map.entry(ApiKeys.CREATE_PARTITIONS, OpsSamples::createPartitions));
+
+    /** Validates growing {@code sweep} (which stays as it is) and fails on an unknown topic. */
+    private static ApiMessage createPartitions(final short v) {
+        final CreatePartitionsRequestData r = new CreatePartitionsRequestData().setTimeoutMs(10_000).setValidateOnly(true);
+        r.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("sweep").setCount(4)
+                .setAssignments(null));
+        r.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("ghost").setCount(2)
+                .setAssignments(null));
+        return r;
+    }
 
     private static ApiMessage alterConfigs(final short v) {
         final AlterConfigsRequestData r = new AlterConfigsRequestData().setValidateOnly(v % 2 == 0);

@@ -1,0 +1,100 @@
+package dev.fjord.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fjord.testkit.EmbeddedFjord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreatePartitionsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** CreatePartitions, DeleteRecords and DescribeLogDirs through the real AdminClient, producer and consumer. */
+class PartitionsAndRecordsAdminTest {
+    private EmbeddedFjord fjord;
+    private Admin admin;
+
+    @BeforeEach
+    void start() {
+        fjord = EmbeddedFjord.start();
+        admin = Clients.admin(fjord.bootstrapServers());
+    }
+
+    @AfterEach
+    void stop() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (fjord != null) {
+            fjord.close();
+        }
+    }
+
+    private int partitionCount(final String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    }
+
+    @Test
+    void shouldAddPartitionsThatASubscribedConsumerGetsRecordsFrom() throws Exception {
+        admin.createTopics(List.of(new NewTopic("grow", 1, (short) 1))).all().get();
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(fjord.bootstrapServers(),
+                Map.of("group.id", "growers", "auto.offset.reset", "earliest", "metadata.max.age.ms", "200"));
+             KafkaProducer<byte[], byte[]> producer = Clients.producer(fjord.bootstrapServers(),
+                     Map.of("metadata.max.age.ms", "200"))) {
+            consumer.subscribe(List.of("grow"));
+            pollUntil(consumer, () -> consumer.assignment().size() == 1, new ArrayList<>());
+
+            admin.createPartitions(Map.of("grow", NewPartitions.increaseTo(3))).all().get();
+            assertThat(partitionCount("grow")).isEqualTo(3);
+            producer.send(new ProducerRecord<>("grow", 2, null, "on-new-partition".getBytes())).get();
+
+            final List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+            pollUntil(consumer, () -> got.stream().anyMatch(r -> r.partition() == 2), got);
+            assertThat(consumer.assignment()).hasSize(3);
+            assertThat(new String(got.get(got.size() - 1).value())).isEqualTo("on-new-partition");
+        }
+        fjord.restart();
+        assertThat(partitionCount("grow")).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRefuseToShrinkOrKeepTheCountAndHonourValidateOnly() throws Exception {
+        admin.createTopics(List.of(new NewTopic("fixed", 3, (short) 1))).all().get();
+
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(2))).all().get())
+                .hasCauseInstanceOf(InvalidPartitionsException.class);
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(3))).all().get())
+                .hasCauseInstanceOf(InvalidPartitionsException.class);
+        assertThatThrownBy(() -> admin.createPartitions(Map.of("ghost", NewPartitions.increaseTo(3))).all().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        admin.createPartitions(Map.of("fixed", NewPartitions.increaseTo(5)), new CreatePartitionsOptions().validateOnly(true))
+                .all().get();
+
+        assertThat(partitionCount("fixed")).isEqualTo(3);
+    }
+
+    private static void pollUntil(final KafkaConsumer<byte[], byte[]> consumer, final java.util.function.BooleanSupplier done,
+                                  final List<ConsumerRecord<byte[], byte[]>> sink) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached; assignment " + consumer.assignment() + ", records " + sink.size());
+            }
+            consumer.poll(Duration.ofMillis(100)).forEach(sink::add);
+        }
+    }
+}
