@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -22,7 +23,19 @@ final class OpsSamples {
             Map.entry(ApiKeys.DESCRIBE_CONFIGS, OpsSamples::describeConfigs),
             Map.entry(ApiKeys.ALTER_CONFIGS, OpsSamples::alterConfigs),
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, OpsSamples::incrementalAlterConfigs),
-            Map.entry(ApiKeys.CREATE_PARTITIONS, OpsSamples::createPartitions));
+            Map.entry(ApiKeys.CREATE_PARTITIONS, OpsSamples::createPartitions),
+            Map.entry(ApiKeys.DELETE_RECORDS, OpsSamples::deleteRecords));
+
+    /** Deletes nothing of {@code sweep} (offset 0 is at or below its start), and fails on an unknown topic. */
+    private static ApiMessage deleteRecords(final short v) {
+        final DeleteRecordsRequestData r = new DeleteRecordsRequestData().setTimeoutMs(10_000);
+        r.topics().add(new DeleteRecordsRequestData.DeleteRecordsTopic().setName("sweep").setPartitions(List.of(
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(0),
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(7).setOffset(0))));
+        r.topics().add(new DeleteRecordsRequestData.DeleteRecordsTopic().setName("ghost").setPartitions(List.of(
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(-1))));
+        return r;
+    }
 
     /** Validates growing {@code sweep} (which stays as it is) and fails on an unknown topic. */
     private static ApiMessage createPartitions(final short v) {

@@ -17,7 +17,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.admin.DeletedRecords;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +90,46 @@ class PartitionsAndRecordsAdminTest {
                 .all().get();
 
         assertThat(partitionCount("fixed")).isEqualTo(3);
+    }
+
+    @Test
+    void shouldDeleteRecordsSoThatAConsumerBeforeThemIsOutOfRange() throws Exception {
+        admin.createTopics(List.of(new NewTopic("trimmed", 1, (short) 1))).all().get();
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(fjord.bootstrapServers(), Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("trimmed", 0, null, ("v" + i).getBytes())).get();
+            }
+        }
+        final TopicPartition tp = new TopicPartition("trimmed", 0);
+
+        final DeletedRecords deleted = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).lowWatermarks()
+                .get(tp).get();
+        assertThat(deleted.lowWatermark()).isEqualTo(6);
+        assertThatThrownBy(() -> admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(11))).all().get())
+                .hasCauseInstanceOf(OffsetOutOfRangeException.class);
+        assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset()).isEqualTo(6);
+
+        try (KafkaConsumer<byte[], byte[]> strict = Clients.consumer(fjord.bootstrapServers(),
+                Map.of("auto.offset.reset", "none"))) {
+            strict.assign(List.of(tp));
+            strict.seek(tp, 2);
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 600; i++) {
+                    strict.poll(Duration.ofMillis(100));
+                }
+            }).isInstanceOf(org.apache.kafka.clients.consumer.OffsetOutOfRangeException.class);
+        }
+        try (KafkaConsumer<byte[], byte[]> resetting = Clients.consumer(fjord.bootstrapServers(),
+                Map.of("auto.offset.reset", "earliest"))) {
+            resetting.assign(List.of(tp));
+            resetting.seek(tp, 2);
+            final List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+            pollUntil(resetting, () -> got.size() >= 4, got);
+            assertThat(got.get(0).offset()).isEqualTo(6);
+        }
+
+        fjord.restart();
+        assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset()).isEqualTo(6);
     }
 
     private static void pollUntil(final KafkaConsumer<byte[], byte[]> consumer, final java.util.function.BooleanSupplier done,

@@ -26,6 +26,7 @@ import dev.fjord.server.handler.ApiVersionsHandler;
 import dev.fjord.server.handler.BrokerState;
 import dev.fjord.server.handler.CreatePartitionsHandler;
 import dev.fjord.server.handler.CreateTopicsHandler;
+import dev.fjord.server.handler.DeleteRecordsHandler;
 import dev.fjord.server.handler.DeleteTopicsHandler;
 import dev.fjord.server.handler.DescribeClusterHandler;
 import dev.fjord.server.handler.DescribeConfigsHandler;
@@ -197,6 +198,7 @@ public final class Broker implements AutoCloseable {
         handlers.add(new DescribeConfigsHandler(state, config));
         handlers.add(new AlterConfigsHandler(state));
         handlers.add(new CreatePartitionsHandler(state));
+        handlers.add(new DeleteRecordsHandler(state));
         handlers.add(new IncrementalAlterConfigsHandler(state));
         handlers.add(new FindCoordinatorHandler(state));
         handlers.add(new JoinGroupHandler(groups));
