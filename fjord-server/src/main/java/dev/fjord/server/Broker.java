@@ -77,7 +77,8 @@ import org.slf4j.LoggerFactory;
  * marker) and release the directory locks.
  *
  * <p>Threads: Netty event loops ({@code num.network.threads}) parse and write; request threads
- * ({@code num.io.threads}) run the handlers; one scheduler thread runs timeouts and periodic flushes.
+ * ({@code num.io.threads}) run the handlers; one scheduler thread runs timeouts, periodic flushes and
+ * retention passes.
  */
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
@@ -149,6 +150,9 @@ public final class Broker implements AutoCloseable {
         partitions.addAppendListener(purgatory::onAppend);
         scheduler.scheduleWithFixedDelay(partitions::maybeFlushAll, FLUSH_CHECK_INTERVAL_MS, FLUSH_CHECK_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
+        // Retention shares the scheduler thread with timeouts; a pass only unlinks files, which is quick.
+        scheduler.scheduleWithFixedDelay(partitions::applyRetention, config.logRetentionCheckIntervalMs(),
+                config.logRetentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
 
         final BrokerState.AdvertisedAddress advertised = new BrokerState.AdvertisedAddress();
         final BrokerState state = new BrokerState(identity.nodeId(), identity.clusterId(), advertised, topics, topicConfigs,

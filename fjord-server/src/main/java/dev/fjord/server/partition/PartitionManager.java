@@ -132,6 +132,36 @@ public final class PartitionManager implements AutoCloseable {
         appendListeners.add(listener);
     }
 
+    /**
+     * One retention pass (run every {@code log.retention.check.interval.ms} on the broker scheduler): each
+     * partition of a topic whose cleanup.policy includes {@code delete} drops the whole non-active segments
+     * its {@code retention.ms} and {@code retention.bytes} no longer keep, read afresh from the topic's
+     * configs so that altered values apply at the next pass. Compacted-only topics (such as
+     * {@code __consumer_offsets}) are left alone.
+     *
+     * @return the number of segments deleted
+     */
+    public int applyRetention() {
+        int deleted = 0;
+        for (final PartitionLog log : logs.values()) {
+            final TopicInfo topic = topics.get(log.topicPartition().topic()).orElse(null);
+            if (topic == null) {
+                continue;
+            }
+            final Map<String, String> own = topic.configs();
+            final boolean deletes = topicConfigs.deletes(own);
+            try {
+                deleted += log.deleteRetainedSegments(
+                        deletes ? Long.parseLong(topicConfigs.effective(own, "retention.ms")) : -1,
+                        deletes ? Long.parseLong(topicConfigs.effective(own, "retention.bytes")) : -1,
+                        Long.parseLong(topicConfigs.effective(own, "file.delete.delay.ms")));
+            } catch (RuntimeException e) {
+                LOG.error("Retention of {} failed", log.topicPartition(), e);
+            }
+        }
+        return deleted;
+    }
+
     /** Gives every log the chance to flush by time ({@code flush.ms}). */
     public void maybeFlushAll() {
         for (final PartitionLog log : logs.values()) {
