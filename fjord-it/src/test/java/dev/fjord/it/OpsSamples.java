@@ -7,6 +7,7 @@ import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -24,7 +25,17 @@ final class OpsSamples {
             Map.entry(ApiKeys.ALTER_CONFIGS, OpsSamples::alterConfigs),
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, OpsSamples::incrementalAlterConfigs),
             Map.entry(ApiKeys.CREATE_PARTITIONS, OpsSamples::createPartitions),
-            Map.entry(ApiKeys.DELETE_RECORDS, OpsSamples::deleteRecords));
+            Map.entry(ApiKeys.DELETE_RECORDS, OpsSamples::deleteRecords),
+            Map.entry(ApiKeys.DESCRIBE_LOG_DIRS, OpsSamples::describeLogDirs));
+
+    private static ApiMessage describeLogDirs(final short v) {
+        if (v % 2 == 0) {
+            return new DescribeLogDirsRequestData().setTopics(null);
+        }
+        final DescribeLogDirsRequestData r = new DescribeLogDirsRequestData();
+        r.topics().add(new DescribeLogDirsRequestData.DescribableLogDirTopic().setTopic("sweep").setPartitions(List.of(0, 3)));
+        return r;
+    }
 
     /** Deletes nothing of {@code sweep} (offset 0 is at or below its start), and fails on an unknown topic. */
     private static ApiMessage deleteRecords(final short v) {

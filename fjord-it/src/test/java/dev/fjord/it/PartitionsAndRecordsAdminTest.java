@@ -18,9 +18,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.admin.DeletedRecords;
+import org.apache.kafka.clients.admin.DescribeReplicaLogDirsResult.ReplicaLogDirInfo;
+import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionReplica;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -130,6 +133,28 @@ class PartitionsAndRecordsAdminTest {
 
         fjord.restart();
         assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldDescribeLogDirsWithEachPartitionAndItsSize() throws Exception {
+        admin.createTopics(List.of(new NewTopic("sized", 2, (short) 1))).all().get();
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(fjord.bootstrapServers(), Map.of())) {
+            producer.send(new ProducerRecord<>("sized", 1, null, new byte[1000])).get();
+        }
+
+        final Map<String, LogDirDescription> dirs = admin.describeLogDirs(List.of(1)).allDescriptions().get().get(1);
+
+        assertThat(dirs).hasSize(1);
+        final LogDirDescription dir = dirs.values().iterator().next();
+        assertThat(dir.error()).isNull();
+        assertThat(dir.totalBytes().orElseThrow()).isPositive();
+        assertThat(dir.usableBytes().orElseThrow()).isPositive();
+        assertThat(dir.replicaInfos().get(new TopicPartition("sized", 0)).size()).isZero();
+        assertThat(dir.replicaInfos().get(new TopicPartition("sized", 1)).size()).isGreaterThan(1000);
+        assertThat(dir.replicaInfos().get(new TopicPartition("sized", 1)).offsetLag()).isZero();
+        final Map<TopicPartitionReplica, ReplicaLogDirInfo> replicas = admin.describeReplicaLogDirs(
+                List.of(new TopicPartitionReplica("sized", 1, 1))).all().get();
+        assertThat(replicas.values().iterator().next().getCurrentReplicaLogDir()).isEqualTo(dirs.keySet().iterator().next());
     }
 
     private static void pollUntil(final KafkaConsumer<byte[], byte[]> consumer, final java.util.function.BooleanSupplier done,

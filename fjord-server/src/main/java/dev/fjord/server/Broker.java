@@ -30,6 +30,7 @@ import dev.fjord.server.handler.DeleteRecordsHandler;
 import dev.fjord.server.handler.DeleteTopicsHandler;
 import dev.fjord.server.handler.DescribeClusterHandler;
 import dev.fjord.server.handler.DescribeConfigsHandler;
+import dev.fjord.server.handler.DescribeLogDirsHandler;
 import dev.fjord.server.handler.FetchHandler;
 import dev.fjord.server.handler.IncrementalAlterConfigsHandler;
 import dev.fjord.server.handler.InitProducerIdHandler;
@@ -203,6 +204,7 @@ public final class Broker implements AutoCloseable {
         handlers.add(new AlterConfigsHandler(state));
         handlers.add(new CreatePartitionsHandler(state));
         handlers.add(new DeleteRecordsHandler(state));
+        handlers.add(new DescribeLogDirsHandler(state));
         handlers.add(new IncrementalAlterConfigsHandler(state));
         handlers.add(new FindCoordinatorHandler(state));
         handlers.add(new JoinGroupHandler(groups));

@@ -114,6 +114,16 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
+    /** The log directories, absolute, in configured order. */
+    public List<Path> logDirs() {
+        return logDirs;
+    }
+
+    /** A snapshot of every open log. */
+    public List<PartitionLog> all() {
+        return List.copyOf(logs.values());
+    }
+
     /** The log of a partition, or null if this broker has none. */
     public PartitionLog get(final TopicPartition tp) {
         return logs.get(tp);
