@@ -563,15 +563,46 @@ public final class PartitionLog implements AutoCloseable {
             return Optional.empty();
         }
         final long target = best.maxTimestamp();
+        final long start = logStartOffset;
         final FileChannelRecordBatch batch = best.batchAtOrAfter(best.maxTimestampBatchLastOffset(), Integer.MAX_VALUE);
         if (batch != null) {
             for (final Record r : batch) {
                 if (r.timestamp() == target) {
-                    return Optional.of(new TimestampAndOffset(target, r.offset(), batch.partitionLeaderEpoch()));
+                    return r.offset() >= start ? Optional.of(new TimestampAndOffset(target, r.offset(), batch.partitionLeaderEpoch()))
+                            : scanMaxTimestampFrom(start);
                 }
             }
         }
+        if (best.maxTimestampBatchLastOffset() < start) {
+            return scanMaxTimestampFrom(start);
+        }
         return Optional.of(new TimestampAndOffset(target, best.maxTimestampBatchLastOffset(), RecordBatch.NO_PARTITION_LEADER_EPOCH));
+    }
+
+    /**
+     * The record with the largest timestamp at or after {@code start}, by reading every batch from there.
+     * Only needed when DeleteRecords cut into the segment holding the log's largest timestamp.
+     */
+    private Optional<TimestampAndOffset> scanMaxTimestampFrom(final long start) {
+        final Position hw = highWatermark;
+        TimestampAndOffset best = null;
+        for (final Segment s : segments.tailMap(segments.floorKey(start)).values()) {
+            final int maxPosition = s == hw.segment() ? hw.bytes() : s.sizeInBytes();
+            for (final FileChannelRecordBatch batch : s.batchesFrom(0)) {
+                if (batch.position() + batch.sizeInBytes() > maxPosition) {
+                    break;
+                }
+                if (batch.lastOffset() < start || best != null && batch.maxTimestamp() <= best.timestampMs()) {
+                    continue;
+                }
+                for (final Record r : batch) {
+                    if (r.offset() >= start && (best == null || r.timestamp() > best.timestampMs())) {
+                        best = new TimestampAndOffset(r.timestamp(), r.offset(), batch.partitionLeaderEpoch());
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** Fsyncs if {@code flush.ms} has passed since the last fsync and something was appended since. */

@@ -126,4 +126,20 @@ class PartitionLogRetentionTest {
         assertThat(log.logStartOffset()).isEqualTo(50);
         assertThat(readAll(log, 50)).isEmpty();
     }
+
+    @Test
+    void shouldNotAnswerAMaxTimestampBelowTheLogStart() throws IOException {
+        log = PartitionLog.open(dir(), TP, LogConfig.defaults(), clock);
+        log.append(batch(START_MS + 1000, "late", 5), 0);  // offsets 0-4 hold the largest timestamps
+        log.append(batch(START_MS, "early", 5), 0);        // offsets 5-9
+
+        assertThat(log.maxTimestampAndOffset()).map(PartitionLog.TimestampAndOffset::offset).isEqualTo(Optional.of(4L));
+        log.deleteRecordsBefore(6);
+
+        final PartitionLog.TimestampAndOffset max = log.maxTimestampAndOffset().orElseThrow();
+        assertThat(max.offset()).isEqualTo(9);
+        assertThat(max.timestampMs()).isEqualTo(START_MS + 4);
+        log.deleteRecordsBefore(10);
+        assertThat(log.maxTimestampAndOffset()).isEmpty();
+    }
 }
