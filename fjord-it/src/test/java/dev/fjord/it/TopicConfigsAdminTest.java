@@ -98,6 +98,8 @@ class TopicConfigsAdminTest {
         assertThat(broker.get("num.io.threads").value()).isEqualTo("4");
         assertThat(broker.get("num.partitions").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
         assertThat(broker.get("num.io.threads").type()).isEqualTo(ConfigEntry.ConfigType.INT);
+        assertThat(broker.get("log.retention.hours").synonyms()).extracting(ConfigEntry.ConfigSynonym::value)
+                .containsExactly("48", "168");
         assertThat(broker.get("log.dirs").value()).isNotBlank();
         assertThat(admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, ""))).all().get()
                 .values().iterator().next().entries()).isEmpty();

@@ -127,8 +127,15 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             final byte source = set != null ? ConfigSource.STATIC_BROKER_CONFIG.id() : ConfigSource.DEFAULT_CONFIG.id();
             final DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult().setName(key.name())
                     .setValue(value).setReadOnly(true).setIsSensitive(false).setConfigSource(source);
-            if (request.includeSynonyms() && value != null) {
-                entry.synonyms().add(new DescribeConfigsSynonym().setName(key.name()).setValue(value).setSource(source));
+            if (request.includeSynonyms()) {
+                // As Kafka: the server.properties setting if any, then the built-in default if there is one.
+                if (set != null) {
+                    entry.synonyms().add(new DescribeConfigsSynonym().setName(key.name()).setValue(value).setSource(source));
+                }
+                if (key.defaultValue() != null && key.defaultValue() != ConfigDef.REQUIRED) {
+                    entry.synonyms().add(new DescribeConfigsSynonym().setName(key.name())
+                            .setValue(ConfigDef.format(key.defaultValue())).setSource(ConfigSource.DEFAULT_CONFIG.id()));
+                }
             }
             if (version >= 3) {
                 entry.setConfigType(configType(key.type()).id());

@@ -117,10 +117,23 @@ public final class TopicConfigs {
                 "true or false", Type.BOOLEAN, "Allow an out-of-sync replica to lead (no effect on a single node).");
     }
 
-    /** Broker keys that also set a topic key's default, besides its {@link Key#brokerKey()}, in precedence order. */
+    /**
+     * Broker keys that Kafka also reports as synonyms of a topic key, besides its {@link Key#brokerKey()},
+     * in precedence order. (Kafka 4.4 lists log.retention.minutes/hours for retention.ms, but not
+     * log.roll.hours for segment.ms, although both set the default.)
+     */
     private static final Map<String, List<String>> MORE_BROKER_KEYS = Map.of(
-            "retention.ms", List.of("log.retention.minutes", "log.retention.hours"),
-            "segment.ms", List.of("log.roll.hours"));
+            "retention.ms", List.of("log.retention.minutes", "log.retention.hours"));
+
+    /**
+     * The built-in default synonym Kafka reports where it is not the topic key's {@link Key#brokerKey()}
+     * with {@link Key#kafkaDefault()}; an empty list where Kafka reports none (its broker key has no default).
+     */
+    private static final Map<String, List<Synonym>> DEFAULT_SYNONYMS = Map.of(
+            "retention.ms", List.of(new Synonym("log.retention.hours", "168", Source.DEFAULT)),
+            "segment.ms", List.of(),
+            "flush.ms", List.of(),
+            "segment.jitter.ms", List.of());
 
     private final Map<String, String> brokerDefaults;
     /** The broker settings (from server.properties) behind each topic key, most specific first. */
@@ -165,7 +178,9 @@ public final class TopicConfigs {
                     list.add(new Synonym(name, brokerConfig.get(name).trim(), Source.STATIC_BROKER));
                 }
             }
-            if (key.brokerKey() != null) {
+            if (DEFAULT_SYNONYMS.containsKey(key.name())) {
+                list.addAll(DEFAULT_SYNONYMS.get(key.name()));
+            } else if (key.brokerKey() != null) {
                 list.add(new Synonym(key.brokerKey(), key.kafkaDefault(), Source.DEFAULT));
             }
             synonyms.put(key.name(), List.copyOf(list));

@@ -44,7 +44,10 @@ class TopicConfigsTest {
         assertThat(byName.get("retention.ms").value()).isEqualTo(String.valueOf(2 * 3_600_000L));
         assertThat(byName.get("retention.ms").source()).isEqualTo(TopicConfigs.Source.STATIC_BROKER);
         assertThat(byName.get("cleanup.policy").source()).isEqualTo(TopicConfigs.Source.DEFAULT);
+        assertThat(byName.get("retention.ms").synonyms()).extracting(TopicConfigs.Synonym::name)
+                .containsExactly("log.retention.hours", "log.retention.hours");
         assertThat(byName.get("follower.replication.throttled.replicas").synonyms()).isEmpty();
+        assertThat(byName.get("segment.ms").synonyms()).as("Kafka 4.4 reports none").isEmpty();
     }
 
     @Test
