@@ -15,6 +15,18 @@ public interface CoordinatorLog {
     /** Hands every record of one partition, in order, to the consumer (key, value; value null for tombstones). */
     void replay(int partition, RecordConsumer consumer);
 
+    /** The offset the next record appended to the partition will get; -1 if this log cannot tell. */
+    default long endOffset(final int partition) {
+        return -1;
+    }
+
+    /**
+     * Tells the log that the records from {@code offset} on hold the whole state of the partition, so it may
+     * drop everything before (Kafka's DeleteRecords on the coordinator's own partition).
+     */
+    default void deleteBefore(final int partition, final long offset) {
+    }
+
     interface RecordConsumer {
         void accept(ByteBuffer key, ByteBuffer value);
     }

@@ -82,6 +82,24 @@ public final class PartitionLog implements AutoCloseable {
     private record Position(long offset, Segment segment, int bytes) {
     }
 
+    /** Log directories whose writes are failing, so that the failure is logged once, not once per request. */
+    private static final java.util.Set<Path> FAILING_DIRS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void reportWriteFailure(final IOException e) {
+        final Path logDir = dir.toAbsolutePath().getParent();
+        if (FAILING_DIRS.add(logDir)) {
+            LOG.error("Cannot write to log directory {} ({}). Produce requests for its partitions are answered "
+                    + "KAFKA_STORAGE_ERROR while reads go on; free space on that disk or fix its permissions, and writes "
+                    + "resume by themselves.", logDir, e.getMessage());
+        }
+    }
+
+    private void reportWriteSuccess() {
+        if (!FAILING_DIRS.isEmpty() && FAILING_DIRS.remove(dir.toAbsolutePath().getParent())) {
+            LOG.info("Writes to log directory {} work again", dir.toAbsolutePath().getParent());
+        }
+    }
+
     public record AppendResult(long firstOffset, long lastOffset, long logAppendTimeMs, long logStartOffset) {
     }
 
@@ -275,8 +293,10 @@ public final class PartitionLog implements AutoCloseable {
             try {
                 active.append(records);
             } catch (IOException e) {
+                reportWriteFailure(e);
                 throw new KafkaStorageException("Could not append to " + topicPartition + " in " + dir + ": " + e.getMessage(), e);
             }
+            reportWriteSuccess();
             producers.apply(pending);
             highWatermark = new Position(next, active, active.sizeInBytes());
             unflushedMessages += offsetCount;
@@ -328,8 +348,9 @@ public final class PartitionLog implements AutoCloseable {
     private void roll() {
         final long base = highWatermark.offset();
         try {
-            active.seal();
+            // The new segment first: if its files cannot be made (a full disk), the active one stays as it was.
             final Segment next = Segment.open(dir, base, config, clock.wallMillis());
+            active.seal();
             segments.put(base, next);
             active = next;
             producers.writeSnapshot(dir, base);
