@@ -26,6 +26,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionReplica;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,6 +157,36 @@ class PartitionsAndRecordsAdminTest {
         final Map<TopicPartitionReplica, ReplicaLogDirInfo> replicas = admin.describeReplicaLogDirs(
                 List.of(new TopicPartitionReplica("sized", 1, 1))).all().get();
         assertThat(replicas.values().iterator().next().getCurrentReplicaLogDir()).isEqualTo(dirs.keySet().iterator().next());
+    }
+
+    @Test
+    void shouldDropOffsetsTopicRecordsTheGroupCoordinatorSnapshotted() throws Exception {
+        admin.createTopics(List.of(new NewTopic("committed", 1, (short) 1))).all().get();
+        // 12,000 commits of one offset: past the coordinator's 10,000-record snapshot threshold with 2 live keys.
+        try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
+            for (int request = 0; request < 12; request++) {
+                final OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                        .setName("committed");
+                for (int i = 0; i < 1000; i++) {
+                    t.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                            .setCommittedOffset(request * 1000L + i));
+                }
+                final OffsetCommitRequestData r = new OffsetCommitRequestData().setGroupId("snapshotted")
+                        .setGenerationIdOrMemberEpoch(-1).setMemberId("");
+                r.topics().add(t);
+                c.send(ApiKeys.OFFSET_COMMIT, (short) 8, r);
+            }
+        }
+        final Map<TopicPartition, OffsetSpec> earliest = new java.util.HashMap<>();
+        for (int p = 0; p < 5; p++) {
+            earliest.put(new TopicPartition("__consumer_offsets", p), OffsetSpec.earliest());
+        }
+        assertThat(admin.listOffsets(earliest).all().get().values()).as("some offsets partition was trimmed")
+                .anySatisfy(o -> assertThat(o.offset()).isGreaterThanOrEqualTo(10_000));
+
+        fjord.restart();
+        assertThat(admin.listConsumerGroupOffsets("snapshotted").partitionsToOffsetAndMetadata().get()
+                .get(new TopicPartition("committed", 0)).offset()).isEqualTo(11_999);
     }
 
     private static void pollUntil(final KafkaConsumer<byte[], byte[]> consumer, final java.util.function.BooleanSupplier done,
