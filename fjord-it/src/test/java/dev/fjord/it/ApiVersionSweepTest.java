@@ -63,6 +63,7 @@ class ApiVersionSweepTest {
     @Test
     void shouldAnswerEveryAdvertisedVersionOfEveryApi() throws Exception {
         final Map<ApiKeys, Function<Short, ApiMessage>> samples = new java.util.HashMap<>(GroupSamples.ALL);
+        samples.putAll(OpsSamples.ALL);
         samples.putAll(Map.of(
                 ApiKeys.API_VERSIONS, v -> new ApiVersionsRequestData().setClientSoftwareName("sweep").setClientSoftwareVersion("1"),
                 ApiKeys.METADATA, ApiVersionSweepTest::metadata,
@@ -96,6 +97,9 @@ class ApiVersionSweepTest {
             }
         }
         assertThat(answered).contains("PRODUCE v3", "FETCH v4", "LIST_OFFSETS v1", "METADATA v0", "FETCH v18");
+        assertThat(answered).contains("DESCRIBE_CONFIGS v1", "DESCRIBE_CONFIGS v4", "ALTER_CONFIGS v0", "ALTER_CONFIGS v2",
+                "INCREMENTAL_ALTER_CONFIGS v0", "INCREMENTAL_ALTER_CONFIGS v1", "CREATE_PARTITIONS v0", "CREATE_PARTITIONS v3",
+                "DELETE_RECORDS v0", "DELETE_RECORDS v2", "DESCRIBE_LOG_DIRS v1", "DESCRIBE_LOG_DIRS v5");
     }
 
     private static ApiMessage metadata(final short v) {

@@ -64,7 +64,7 @@ class ClientScenariosTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"kcat.sh", "kafka-python.sh", "confluent-kafka.sh"})
+    @ValueSource(strings = {"kcat.sh", "kafka-python.sh", "confluent-kafka.sh", "confluent-admin-ops.sh"})
     void scenarioPassesAgainstFjord(String script) throws Exception {
         Path out = Files.createTempFile("fjord-compat-" + script, ".out");
         try {

@@ -20,13 +20,19 @@ import dev.fjord.server.group.OffsetFetchHandler;
 import dev.fjord.server.group.OffsetsTopicLog;
 import dev.fjord.server.group.ScheduledCoordinatorTimer;
 import dev.fjord.server.group.SyncGroupHandler;
+import dev.fjord.server.handler.AlterConfigsHandler;
 import dev.fjord.server.handler.ApiHandlerRegistry;
 import dev.fjord.server.handler.ApiVersionsHandler;
 import dev.fjord.server.handler.BrokerState;
+import dev.fjord.server.handler.CreatePartitionsHandler;
 import dev.fjord.server.handler.CreateTopicsHandler;
+import dev.fjord.server.handler.DeleteRecordsHandler;
 import dev.fjord.server.handler.DeleteTopicsHandler;
 import dev.fjord.server.handler.DescribeClusterHandler;
+import dev.fjord.server.handler.DescribeConfigsHandler;
+import dev.fjord.server.handler.DescribeLogDirsHandler;
 import dev.fjord.server.handler.FetchHandler;
+import dev.fjord.server.handler.IncrementalAlterConfigsHandler;
 import dev.fjord.server.handler.InitProducerIdHandler;
 import dev.fjord.server.handler.ListOffsetsHandler;
 import dev.fjord.server.handler.MetadataHandler;
@@ -73,7 +79,8 @@ import org.slf4j.LoggerFactory;
  * marker) and release the directory locks.
  *
  * <p>Threads: Netty event loops ({@code num.network.threads}) parse and write; request threads
- * ({@code num.io.threads}) run the handlers; one scheduler thread runs timeouts and periodic flushes.
+ * ({@code num.io.threads}) run the handlers; one scheduler thread runs timeouts, periodic flushes and
+ * retention passes.
  */
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
@@ -145,13 +152,16 @@ public final class Broker implements AutoCloseable {
         partitions.addAppendListener(purgatory::onAppend);
         scheduler.scheduleWithFixedDelay(partitions::maybeFlushAll, FLUSH_CHECK_INTERVAL_MS, FLUSH_CHECK_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
+        // Retention shares the scheduler thread with timeouts; a pass only unlinks files, which is quick.
+        scheduler.scheduleWithFixedDelay(partitions::applyRetention, config.logRetentionCheckIntervalMs(),
+                config.logRetentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
 
         final BrokerState.AdvertisedAddress advertised = new BrokerState.AdvertisedAddress();
         final BrokerState state = new BrokerState(identity.nodeId(), identity.clusterId(), advertised, topics, topicConfigs,
                 partitions, purgatory, new ProducerIdManager(logDirs.get(0)), clock, config.numPartitions(),
                 (short) config.defaultReplicationFactor(), config.autoCreateTopicsEnable(), 0);
         final GroupCoordinator groups = startGroupCoordinator(state, clock);
-        final ApiHandlerRegistry registry = registry(state, groups);
+        final ApiHandlerRegistry registry = registry(state, groups, config);
 
         final BrokerConfig.Endpoint listener = config.listeners().get(0);
         server = new KafkaServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
@@ -179,7 +189,8 @@ public final class Broker implements AutoCloseable {
         return groups;
     }
 
-    private static ApiHandlerRegistry registry(final BrokerState state, final GroupCoordinator groups) {
+    private static ApiHandlerRegistry registry(final BrokerState state, final GroupCoordinator groups,
+                                                final BrokerConfig config) {
         final List<ApiHandler<? extends ApiMessage>> handlers = new ArrayList<>();
         final ApiHandlerRegistry[] self = new ApiHandlerRegistry[1];
         handlers.add(new ApiVersionsHandler(() -> self[0].apiVersions()));
@@ -192,6 +203,12 @@ public final class Broker implements AutoCloseable {
         handlers.add(new ListOffsetsHandler(state));
         handlers.add(new InitProducerIdHandler(state));
         handlers.add(new OffsetForLeaderEpochHandler(state));
+        handlers.add(new DescribeConfigsHandler(state, config));
+        handlers.add(new AlterConfigsHandler(state));
+        handlers.add(new CreatePartitionsHandler(state));
+        handlers.add(new DeleteRecordsHandler(state));
+        handlers.add(new DescribeLogDirsHandler(state));
+        handlers.add(new IncrementalAlterConfigsHandler(state));
         handlers.add(new FindCoordinatorHandler(state));
         handlers.add(new JoinGroupHandler(groups));
         handlers.add(new SyncGroupHandler(groups));

@@ -237,7 +237,7 @@ public final class ConfigDef {
     }
 
     /** Formats a typed value the way it would be written in a properties file. */
-    static String format(final Object value) {
+    public static String format(final Object value) {
         if (value instanceof List) {
             return String.join(",", ((List<?>) value).stream().map(String::valueOf).toList());
         }

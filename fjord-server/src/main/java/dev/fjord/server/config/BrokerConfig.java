@@ -91,6 +91,7 @@ public final class BrokerConfig {
     public static final String LOG_RETENTION_MINUTES = "log.retention.minutes";
     public static final String LOG_RETENTION_HOURS = "log.retention.hours";
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
@@ -135,7 +136,6 @@ public final class BrokerConfig {
         "replica.lag.time.max.ms",
         "auto.leader.rebalance.enable",
         "controlled.shutdown.enable",
-        "log.retention.check.interval.ms",
         "transaction.state.log.replication.factor",
         "transaction.state.log.min.isr",
         "share.coordinator.state.topic.replication.factor",
@@ -199,6 +199,8 @@ public final class BrokerConfig {
         d.define(LOG_RETENTION_MINUTES, Type.INT, null, HIGH, "Retention in minutes if log.retention.ms is unset.");
         d.define(LOG_RETENTION_HOURS, Type.INT, 168, HIGH, "Retention in hours if ms and minutes are unset.");
         d.define(LOG_RETENTION_BYTES, Type.LONG, -1L, HIGH, "Delete old segments beyond this size per partition; -1 = no limit.");
+        d.define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, atLeast(1), MEDIUM,
+            "How often partitions are checked for segments that retention deletes.");
         d.define(LOG_CLEANUP_POLICY, Type.LIST, List.of("delete"), oneOf("delete", "compact"), MEDIUM, "delete, compact, or both.");
         d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, atLeast(1), MEDIUM, "Replicas that must have a write for acks=all.");
         d.define(UNCLEAN_LEADER_ELECTION_ENABLE, Type.BOOLEAN, false, LOW, "Allow out-of-sync replicas to become leader.");
@@ -285,6 +287,7 @@ public final class BrokerConfig {
     private final long offsetsRetentionCheckIntervalMs;
     private final long logRetentionMs;
     private final long logRetentionBytes;
+    private final long logRetentionCheckIntervalMs;
     private final List<String> logCleanupPolicy;
     private final int minInsyncReplicas;
     private final boolean uncleanLeaderElectionEnable;
@@ -356,6 +359,7 @@ public final class BrokerConfig {
         }
         this.logRetentionMs = resolveRetentionMs(v);
         this.logRetentionBytes = v.getLong(LOG_RETENTION_BYTES);
+        this.logRetentionCheckIntervalMs = v.getLong(LOG_RETENTION_CHECK_INTERVAL_MS);
         this.logCleanupPolicy = v.getList(LOG_CLEANUP_POLICY).stream()
             .map(p -> ConfigDef.canonical(p, "delete", "compact")).distinct().toList();
         this.minInsyncReplicas = v.getInt(MIN_INSYNC_REPLICAS);
@@ -756,6 +760,11 @@ public final class BrokerConfig {
     /** -1 = no size limit. */
     public long logRetentionBytes() {
         return logRetentionBytes;
+    }
+
+    /** {@code log.retention.check.interval.ms}: how often retention runs; default 5 minutes. */
+    public long logRetentionCheckIntervalMs() {
+        return logRetentionCheckIntervalMs;
     }
 
     /** "delete" and/or "compact", lower case, no duplicates. */

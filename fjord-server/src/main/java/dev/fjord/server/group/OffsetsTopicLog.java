@@ -65,6 +65,17 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     }
 
     @Override
+    public long endOffset(final int partition) {
+        return log(partition).logEndOffset();
+    }
+
+    /** The coordinator's snapshot made everything before {@code offset} redundant: DeleteRecords on its own partition. */
+    @Override
+    public void deleteBefore(final int partition, final long offset) {
+        log(partition).deleteRecordsBefore(offset);
+    }
+
+    @Override
     public void replay(final int partition, final RecordConsumer consumer) {
         final PartitionLog log = log(partition);
         long offset = log.logStartOffset();

@@ -63,6 +63,44 @@ public record BrokerState(int nodeId, String clusterId, AdvertisedAddress advert
         }
     }
 
+    /**
+     * Replaces a topic's own configs: durably in the catalogue first, then in its live logs, so that the
+     * new values (segment.bytes, max.message.bytes, retention, ...) apply without a restart.
+     *
+     * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException if the topic is gone
+     */
+    public TopicInfo alterTopicConfigs(final String name, final Map<String, String> configs) {
+        TopicConfigs.validate(configs);
+        synchronized (topics) {
+            final TopicInfo current = topics.get(name).orElseThrow(
+                    () -> new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+            final TopicInfo next = topics.update(new TopicInfo(name, current.id(), current.partitions(), configs));
+            partitions.updateTopicConfig(next);
+            return next;
+        }
+    }
+
+    /**
+     * Raises a topic's partition count: the catalogue first, then the new partitions' logs (a crash in
+     * between leaves logs that the next start creates).
+     *
+     * @throws org.apache.kafka.common.errors.InvalidPartitionsException unless {@code count} is higher than now
+     */
+    public TopicInfo addPartitions(final String name, final int count) {
+        synchronized (topics) {
+            final TopicInfo current = topics.get(name).orElseThrow(
+                    () -> new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+            CreatePartitionsHandler.checkCount(current.partitions(), count);
+            final TopicInfo next = topics.update(new TopicInfo(name, current.id(), count, current.configs()));
+            try {
+                partitions.openTopic(next);
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not create the new partitions of topic " + name + ": " + e.getMessage(), e);
+            }
+            return next;
+        }
+    }
+
     /** Deletes a topic: the catalogue entry first, then its logs. */
     public void deleteTopic(final TopicInfo topic) {
         synchronized (topics) {

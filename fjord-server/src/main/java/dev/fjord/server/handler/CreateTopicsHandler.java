@@ -112,12 +112,13 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 ? new TopicInfo(t.name(), org.apache.kafka.common.Uuid.ZERO_UUID, partitions, configs)
                 : broker.createTopic(t.name(), partitions, configs);
         result.setTopicId(topic.id()).setNumPartitions(partitions).setReplicationFactor((short) 1);
-        for (final Map.Entry<String, String> e : broker.topicConfigs().defaults().entrySet()) {
-            final boolean own = configs.containsKey(e.getKey());
-            result.configs().add(new CreatableTopicConfigs().setName(e.getKey())
-                    .setValue(own ? configs.get(e.getKey()) : e.getValue())
-                    .setConfigSource(own ? DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id()
-                            : DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id())
+        for (final TopicConfigs.Described d : broker.topicConfigs().describe(configs)) {
+            result.configs().add(new CreatableTopicConfigs().setName(d.key().name()).setValue(d.value())
+                    .setConfigSource(switch (d.source()) {
+                        case TOPIC -> DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id();
+                        case STATIC_BROKER -> DescribeConfigsResponse.ConfigSource.STATIC_BROKER_CONFIG.id();
+                        case DEFAULT -> DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id();
+                    })
                     .setReadOnly(false).setIsSensitive(false));
         }
     }

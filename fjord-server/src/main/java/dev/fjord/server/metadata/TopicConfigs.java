@@ -1,8 +1,10 @@
 package dev.fjord.server.metadata;
 
 import dev.fjord.storage.log.LogConfig;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -16,49 +18,130 @@ import org.apache.kafka.common.record.TimestampType;
  */
 public final class TopicConfigs {
     private static final long MS_PER_HOUR = 3_600_000L;
-    private static final Set<String> CLEANUP_POLICIES = Set.of("delete", "compact", "compact,delete", "delete,compact");
+    private static final Set<String> CLEANUP_POLICIES = Set.of("delete", "compact");
     private static final Set<String> COMPRESSION_TYPES = Set.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd");
     private static final Set<String> TIMESTAMP_TYPES = Set.of("CreateTime", "LogAppendTime");
 
-    /** How one topic key is checked and where its default comes from. */
-    public record Key(String name, String brokerKey, String kafkaDefault, Predicate<String> valid, String expected) {
+    /** The value type of a key, as DescribeConfigs reports it. */
+    public enum Type { BOOLEAN, STRING, INT, LONG, DOUBLE, LIST }
+
+    /**
+     * How one topic key is checked and where its default comes from.
+     *
+     * @param brokerKey the broker-wide key that sets this key's default (Kafka's synonym)
+     * @param doc one line for DescribeConfigs' documentation field
+     */
+    public record Key(String name, String brokerKey, String kafkaDefault, Predicate<String> valid, String expected,
+                      Type type, String doc) {
+    }
+
+    /** Where a topic's effective value comes from. */
+    public enum Source { TOPIC, STATIC_BROKER, DEFAULT }
+
+    /** One synonym of a key: a name that can set its value, that value, and its origin. */
+    public record Synonym(String name, String value, Source source) {
+    }
+
+    /** A topic's effective value of one key, with its origin and the synonyms behind it (most specific first). */
+    public record Described(Key key, String value, Source source, List<Synonym> synonyms) {
     }
 
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
     static {
-        key("cleanup.policy", "log.cleanup.policy", "delete", CLEANUP_POLICIES::contains, "one of " + CLEANUP_POLICIES);
-        key("compression.type", "compression.type", "producer", COMPRESSION_TYPES::contains, "one of " + COMPRESSION_TYPES);
-        key("delete.retention.ms", "log.cleaner.delete.retention.ms", "86400000", atLeast(0), "a number >= 0");
-        key("file.delete.delay.ms", "log.segment.delete.delay.ms", "60000", atLeast(0), "a number >= 0");
-        key("flush.messages", "log.flush.interval.messages", String.valueOf(Long.MAX_VALUE), atLeast(1), "a number >= 1");
-        key("flush.ms", "log.flush.interval.ms", String.valueOf(Long.MAX_VALUE), atLeast(0), "a number >= 0");
-        key("index.interval.bytes", "log.index.interval.bytes", "4096", intAtLeast(0), "an integer >= 0");
-        key("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", String.valueOf(Long.MAX_VALUE), atLeast(1), "a number >= 1");
-        key("max.message.bytes", "message.max.bytes", "1048588", intAtLeast(0), "an integer >= 0");
-        key("message.timestamp.type", "log.message.timestamp.type", "CreateTime", TIMESTAMP_TYPES::contains, "one of " + TIMESTAMP_TYPES);
-        key("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE), atLeast(0), "a number >= 0");
-        key("message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms", "3600000", atLeast(0), "a number >= 0");
-        key("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio", "0.5", TopicConfigs::isRatio, "a number between 0 and 1");
-        key("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms", "0", atLeast(0), "a number >= 0");
-        key("min.insync.replicas", "min.insync.replicas", "1", intAtLeast(1), "an integer >= 1");
-        key("preallocate", "log.preallocate", "false", TopicConfigs::isBoolean, "true or false");
-        key("retention.bytes", "log.retention.bytes", "-1", atLeast(-1), "a number >= -1");
-        key("retention.ms", "log.retention.ms", "604800000", atLeast(-1), "a number >= -1");
-        key("segment.bytes", "log.segment.bytes", "1073741824", intAtLeast(14), "an integer >= 14");
-        key("segment.index.bytes", "log.index.size.max.bytes", "10485760", intAtLeast(4), "an integer >= 4");
-        key("segment.jitter.ms", "log.roll.jitter.ms", "0", atLeast(0), "a number >= 0");
-        key("segment.ms", "log.roll.ms", "604800000", atLeast(1), "a number >= 1");
-        key("unclean.leader.election.enable", "unclean.leader.election.enable", "false", TopicConfigs::isBoolean, "true or false");
-        key("local.retention.ms", "log.local.retention.ms", "-2", atLeast(-2), "a number >= -2");
-        key("local.retention.bytes", "log.local.retention.bytes", "-2", atLeast(-2), "a number >= -2");
-        key("remote.storage.enable", "remote.log.storage.system.enable", "false", TopicConfigs::isBoolean, "true or false");
+        key("cleanup.policy", "log.cleanup.policy", "delete", TopicConfigs::isCleanupPolicy, "a list of delete and/or compact",
+                Type.LIST, "delete: drop old segments by retention; compact: keep the latest record of each key.");
+        key("compression.type", "compression.type", "producer", COMPRESSION_TYPES::contains, "one of " + COMPRESSION_TYPES,
+                Type.STRING, "Codec batches are stored with; producer keeps what the producer sent.");
+        key("compression.gzip.level", "compression.gzip.level", "-1", between(-1, 9), "an integer in -1..9",
+                Type.INT, "gzip level when the broker compresses (-1: codec default).");
+        key("compression.lz4.level", "compression.lz4.level", "9", between(1, 17), "an integer in 1..17",
+                Type.INT, "lz4 level when the broker compresses.");
+        key("compression.zstd.level", "compression.zstd.level", "3", between(-131072, 22), "an integer in -131072..22",
+                Type.INT, "zstd level when the broker compresses.");
+        key("delete.retention.ms", "log.cleaner.delete.retention.ms", "86400000", atLeast(0), "a number >= 0",
+                Type.LONG, "How long tombstones stay readable in a compacted topic.");
+        key("file.delete.delay.ms", "log.segment.delete.delay.ms", "60000", atLeast(0), "a number >= 0",
+                Type.LONG, "Delay between removing a segment from the log and closing its files.");
+        key("flush.messages", "log.flush.interval.messages", String.valueOf(Long.MAX_VALUE), atLeast(1), "a number >= 1",
+                Type.LONG, "fsync after this many messages.");
+        key("flush.ms", "log.flush.interval.ms", String.valueOf(Long.MAX_VALUE), atLeast(0), "a number >= 0",
+                Type.LONG, "fsync when this long has passed since the last fsync.");
+        key("follower.replication.throttled.replicas", null, "", v -> true, "a list of partition:broker",
+                Type.LIST, "Replicas throttled on the follower side (no effect on a single node).");
+        key("index.interval.bytes", "log.index.interval.bytes", "4096", intAtLeast(0), "an integer >= 0",
+                Type.INT, "Log bytes between two offset-index entries.");
+        key("leader.replication.throttled.replicas", null, "", v -> true, "a list of partition:broker",
+                Type.LIST, "Replicas throttled on the leader side (no effect on a single node).");
+        key("local.retention.bytes", "log.local.retention.bytes", "-2", atLeast(-2), "a number >= -2",
+                Type.LONG, "Local size limit with tiered storage (-2: retention.bytes).");
+        key("local.retention.ms", "log.local.retention.ms", "-2", atLeast(-2), "a number >= -2",
+                Type.LONG, "Local time limit with tiered storage (-2: retention.ms).");
+        key("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", String.valueOf(Long.MAX_VALUE), atLeast(1),
+                "a number >= 1", Type.LONG, "Longest a record may stay uncompacted.");
+        key("max.message.bytes", "message.max.bytes", "1048588", intAtLeast(0), "an integer >= 0",
+                Type.INT, "Largest record batch accepted, in bytes.");
+        key("message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms", "3600000", atLeast(0), "a number >= 0",
+                Type.LONG, "How far in the future a CreateTime timestamp may be.");
+        key("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE),
+                atLeast(0), "a number >= 0", Type.LONG, "How far in the past a CreateTime timestamp may be.");
+        key("message.timestamp.type", "log.message.timestamp.type", "CreateTime", TIMESTAMP_TYPES::contains,
+                "one of " + TIMESTAMP_TYPES, Type.STRING, "CreateTime keeps the producer's timestamps; LogAppendTime uses the broker's.");
+        key("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio", "0.5", TopicConfigs::isRatio,
+                "a number between 0 and 1", Type.DOUBLE, "Share of uncompacted log that triggers compaction.");
+        key("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms", "0", atLeast(0), "a number >= 0",
+                Type.LONG, "Shortest time a record stays uncompacted.");
+        key("min.insync.replicas", "min.insync.replicas", "1", intAtLeast(1), "an integer >= 1",
+                Type.INT, "Replicas that must have a write for acks=all.");
+        key("preallocate", "log.preallocate", "false", TopicConfigs::isBoolean, "true or false",
+                Type.BOOLEAN, "Preallocate segment files.");
+        key("remote.log.copy.disable", null, "false", TopicConfigs::isBoolean, "true or false",
+                Type.BOOLEAN, "Stop copying segments to tiered storage.");
+        key("remote.log.delete.on.disable", null, "false", TopicConfigs::isBoolean, "true or false",
+                Type.BOOLEAN, "Delete tiered data when tiered storage is turned off.");
+        key("remote.storage.enable", "remote.log.storage.system.enable", "false", TopicConfigs::isBoolean, "true or false",
+                Type.BOOLEAN, "Tiered storage for this topic (not supported by Fjord).");
+        key("retention.bytes", "log.retention.bytes", "-1", atLeast(-1), "a number >= -1",
+                Type.LONG, "Size per partition beyond which the oldest segments are deleted (-1: no limit).");
+        key("retention.ms", "log.retention.ms", "604800000", atLeast(-1), "a number >= -1",
+                Type.LONG, "Age after which whole segments are deleted (-1: keep forever).");
+        key("segment.bytes", "log.segment.bytes", "1073741824", intAtLeast(14), "an integer >= 14",
+                Type.INT, "Size at which a new segment is rolled.");
+        key("segment.index.bytes", "log.index.size.max.bytes", "10485760", intAtLeast(4), "an integer >= 4",
+                Type.INT, "Preallocated size of each index file.");
+        key("segment.jitter.ms", "log.roll.jitter.ms", "0", atLeast(0), "a number >= 0",
+                Type.LONG, "Random jitter subtracted from segment.ms.");
+        key("segment.ms", "log.roll.ms", "604800000", atLeast(1), "a number >= 1",
+                Type.LONG, "Age at which a new segment is rolled.");
+        key("unclean.leader.election.enable", "unclean.leader.election.enable", "false", TopicConfigs::isBoolean,
+                "true or false", Type.BOOLEAN, "Allow an out-of-sync replica to lead (no effect on a single node).");
     }
 
-    private final Map<String, String> brokerDefaults;
+    /**
+     * Broker keys that Kafka also reports as synonyms of a topic key, besides its {@link Key#brokerKey()},
+     * in precedence order. (Kafka 4.4 lists log.retention.minutes/hours for retention.ms, but not
+     * log.roll.hours for segment.ms, although both set the default.)
+     */
+    private static final Map<String, List<String>> MORE_BROKER_KEYS = Map.of(
+            "retention.ms", List.of("log.retention.minutes", "log.retention.hours"));
 
-    private TopicConfigs(final Map<String, String> brokerDefaults) {
+    /**
+     * The built-in default synonym Kafka reports where it is not the topic key's {@link Key#brokerKey()}
+     * with {@link Key#kafkaDefault()}; an empty list where Kafka reports none (its broker key has no default).
+     */
+    private static final Map<String, List<Synonym>> DEFAULT_SYNONYMS = Map.of(
+            "retention.ms", List.of(new Synonym("log.retention.hours", "168", Source.DEFAULT)),
+            "segment.ms", List.of(),
+            "flush.ms", List.of(),
+            "segment.jitter.ms", List.of());
+
+    private final Map<String, String> brokerDefaults;
+    /** The broker settings (from server.properties) behind each topic key, most specific first. */
+    private final Map<String, List<Synonym>> staticSynonyms;
+
+    private TopicConfigs(final Map<String, String> brokerDefaults, final Map<String, List<Synonym>> staticSynonyms) {
         this.brokerDefaults = brokerDefaults;
+        this.staticSynonyms = staticSynonyms;
     }
 
     /**
@@ -69,7 +152,8 @@ public final class TopicConfigs {
     public static TopicConfigs fromBroker(final Map<String, String> brokerConfig) {
         final Map<String, String> defaults = new LinkedHashMap<>();
         for (final Key key : KEYS.values()) {
-            defaults.put(key.name(), brokerConfig.getOrDefault(key.brokerKey(), key.kafkaDefault()).trim());
+            final String set = key.brokerKey() == null ? null : brokerConfig.get(key.brokerKey());
+            defaults.put(key.name(), set == null ? key.kafkaDefault() : set.trim());
         }
         if (!brokerConfig.containsKey("log.roll.ms") && brokerConfig.containsKey("log.roll.hours")) {
             defaults.put("segment.ms", String.valueOf(Long.parseLong(brokerConfig.get("log.roll.hours").trim()) * MS_PER_HOUR));
@@ -81,7 +165,27 @@ public final class TopicConfigs {
                 defaults.put("retention.ms", String.valueOf(Long.parseLong(brokerConfig.get("log.retention.hours").trim()) * MS_PER_HOUR));
             }
         }
-        return new TopicConfigs(Collections.unmodifiableMap(defaults));
+        final Map<String, List<Synonym>> synonyms = new LinkedHashMap<>();
+        for (final Key key : KEYS.values()) {
+            final List<Synonym> list = new ArrayList<>();
+            final List<String> names = new ArrayList<>();
+            if (key.brokerKey() != null) {
+                names.add(key.brokerKey());
+            }
+            names.addAll(MORE_BROKER_KEYS.getOrDefault(key.name(), List.of()));
+            for (final String name : names) {
+                if (brokerConfig.containsKey(name)) {
+                    list.add(new Synonym(name, brokerConfig.get(name).trim(), Source.STATIC_BROKER));
+                }
+            }
+            if (DEFAULT_SYNONYMS.containsKey(key.name())) {
+                list.addAll(DEFAULT_SYNONYMS.get(key.name()));
+            } else if (key.brokerKey() != null) {
+                list.add(new Synonym(key.brokerKey(), key.kafkaDefault(), Source.DEFAULT));
+            }
+            synonyms.put(key.name(), List.copyOf(list));
+        }
+        return new TopicConfigs(Collections.unmodifiableMap(defaults), Collections.unmodifiableMap(synonyms));
     }
 
     /** The known keys in a stable order. */
@@ -115,6 +219,26 @@ public final class TopicConfigs {
         return own != null ? own.trim() : brokerDefaults.get(key);
     }
 
+    /**
+     * Every known key of a topic with its effective value and origin, as DescribeConfigs reports it: the
+     * topic's own setting, else a broker setting from server.properties, else the built-in default.
+     */
+    public List<Described> describe(final Map<String, String> topicConfigs) {
+        final List<Described> out = new ArrayList<>(KEYS.size());
+        for (final Key key : KEYS.values()) {
+            final List<Synonym> synonyms = new ArrayList<>();
+            final String own = topicConfigs.get(key.name());
+            if (own != null) {
+                synonyms.add(new Synonym(key.name(), own, Source.TOPIC));
+            }
+            synonyms.addAll(staticSynonyms.get(key.name()));
+            final Source source = own != null ? Source.TOPIC
+                    : synonyms.isEmpty() ? Source.DEFAULT : synonyms.get(0).source();
+            out.add(new Described(key, effective(topicConfigs, key.name()), source, List.copyOf(synonyms)));
+        }
+        return out;
+    }
+
     /** The storage settings for a topic. */
     public LogConfig logConfig(final Map<String, String> topicConfigs) {
         final TimestampType timestampType = "LogAppendTime".equals(effective(topicConfigs, "message.timestamp.type"))
@@ -131,8 +255,40 @@ public final class TopicConfigs {
     }
 
     private static void key(final String name, final String brokerKey, final String def,
-                                final Predicate<String> valid, final String expected) {
-        KEYS.put(name, new Key(name, brokerKey, def, valid, expected));
+                            final Predicate<String> valid, final String expected, final Type type, final String doc) {
+        KEYS.put(name, new Key(name, brokerKey, def, valid, expected, type, doc));
+    }
+
+    private static Predicate<String> between(final int min, final int max) {
+        return v -> {
+            try {
+                final int i = Integer.parseInt(v);
+                return i >= min && i <= max;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        };
+    }
+
+    private static boolean isCleanupPolicy(final String v) {
+        final List<String> items = splitList(v);
+        return !items.isEmpty() && CLEANUP_POLICIES.containsAll(items) && new java.util.HashSet<>(items).size() == items.size();
+    }
+
+    /** Splits a LIST value: comma-separated, trimmed, empty items dropped. */
+    public static List<String> splitList(final String v) {
+        final List<String> items = new ArrayList<>();
+        for (final String part : v.split(",", -1)) {
+            if (!part.trim().isEmpty()) {
+                items.add(part.trim());
+            }
+        }
+        return items;
+    }
+
+    /** Whether the topic's cleanup.policy includes delete (retention and DeleteRecords apply). */
+    public boolean deletes(final Map<String, String> topicConfigs) {
+        return splitList(effective(topicConfigs, "cleanup.policy")).contains("delete");
     }
 
     private static Predicate<String> atLeast(final long min) {

@@ -92,6 +92,17 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
+    /** Gives the open logs of a topic its new settings; they apply from the next append or roll. */
+    public void updateTopicConfig(final TopicInfo topic) {
+        final dev.fjord.storage.log.LogConfig config = topicConfigs.logConfig(topic.configs());
+        for (int p = 0; p < topic.partitions(); p++) {
+            final PartitionLog log = logs.get(new TopicPartition(topic.name(), p));
+            if (log != null) {
+                log.updateConfig(config);
+            }
+        }
+    }
+
     /** Closes and deletes the logs of every partition of a topic. */
     public void deleteTopic(final TopicInfo topic) {
         for (int p = 0; p < topic.partitions(); p++) {
@@ -110,6 +121,16 @@ public final class PartitionManager implements AutoCloseable {
         deleteListeners.add(listener);
     }
 
+    /** The log directories, absolute, in configured order. */
+    public List<Path> logDirs() {
+        return logDirs;
+    }
+
+    /** A snapshot of every open log. */
+    public List<PartitionLog> all() {
+        return List.copyOf(logs.values());
+    }
+
     /** The log of a partition, or null if this broker has none. */
     public PartitionLog get(final TopicPartition tp) {
         return logs.get(tp);
@@ -126,6 +147,36 @@ public final class PartitionManager implements AutoCloseable {
 
     public void addAppendListener(final Consumer<TopicPartition> listener) {
         appendListeners.add(listener);
+    }
+
+    /**
+     * One retention pass (run every {@code log.retention.check.interval.ms} on the broker scheduler): each
+     * partition of a topic whose cleanup.policy includes {@code delete} drops the whole non-active segments
+     * its {@code retention.ms} and {@code retention.bytes} no longer keep, read afresh from the topic's
+     * configs so that altered values apply at the next pass. Compacted-only topics (such as
+     * {@code __consumer_offsets}) are left alone.
+     *
+     * @return the number of segments deleted
+     */
+    public int applyRetention() {
+        int deleted = 0;
+        for (final PartitionLog log : logs.values()) {
+            final TopicInfo topic = topics.get(log.topicPartition().topic()).orElse(null);
+            if (topic == null) {
+                continue;
+            }
+            final Map<String, String> own = topic.configs();
+            final boolean deletes = topicConfigs.deletes(own);
+            try {
+                deleted += log.deleteRetainedSegments(
+                        deletes ? Long.parseLong(topicConfigs.effective(own, "retention.ms")) : -1,
+                        deletes ? Long.parseLong(topicConfigs.effective(own, "retention.bytes")) : -1,
+                        Long.parseLong(topicConfigs.effective(own, "file.delete.delay.ms")));
+            } catch (RuntimeException e) {
+                LOG.error("Retention of {} failed", log.topicPartition(), e);
+            }
+        }
+        return deleted;
     }
 
     /** Gives every log the chance to flush by time ({@code flush.ms}). */

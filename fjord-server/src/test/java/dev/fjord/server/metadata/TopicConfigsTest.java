@@ -30,4 +30,31 @@ class TopicConfigsTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("nope");
         TopicConfigs.validate(Map.of("retention.ms", "-1", "compression.type", "zstd", "min.cleanable.dirty.ratio", "0.1"));
     }
+
+    @Test
+    void shouldDescribeSourcesAndSynonymsMostSpecificFirst() {
+        final TopicConfigs configs = TopicConfigs.fromBroker(Map.of("log.retention.hours", "2"));
+
+        final Map<String, TopicConfigs.Described> byName = new java.util.HashMap<>();
+        configs.describe(Map.of("segment.bytes", "4096")).forEach(d -> byName.put(d.key().name(), d));
+
+        assertThat(byName.get("segment.bytes").source()).isEqualTo(TopicConfigs.Source.TOPIC);
+        assertThat(byName.get("segment.bytes").synonyms()).extracting(TopicConfigs.Synonym::name)
+                .containsExactly("segment.bytes", "log.segment.bytes");
+        assertThat(byName.get("retention.ms").value()).isEqualTo(String.valueOf(2 * 3_600_000L));
+        assertThat(byName.get("retention.ms").source()).isEqualTo(TopicConfigs.Source.STATIC_BROKER);
+        assertThat(byName.get("cleanup.policy").source()).isEqualTo(TopicConfigs.Source.DEFAULT);
+        assertThat(byName.get("retention.ms").synonyms()).extracting(TopicConfigs.Synonym::name)
+                .containsExactly("log.retention.hours", "log.retention.hours");
+        assertThat(byName.get("follower.replication.throttled.replicas").synonyms()).isEmpty();
+        assertThat(byName.get("segment.ms").synonyms()).as("Kafka 4.4 reports none").isEmpty();
+    }
+
+    @Test
+    void shouldAcceptCleanupPolicyAsAListOfDistinctPolicies() {
+        TopicConfigs.validate(Map.of("cleanup.policy", "compact, delete"));
+        assertThatThrownBy(() -> TopicConfigs.validate(Map.of("cleanup.policy", "delete,delete")))
+                .hasMessageContaining("cleanup.policy");
+        assertThat(TopicConfigs.fromBroker(Map.of()).deletes(Map.of("cleanup.policy", "compact"))).isFalse();
+    }
 }

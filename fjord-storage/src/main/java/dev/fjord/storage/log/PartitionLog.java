@@ -54,11 +54,29 @@ import org.slf4j.LoggerFactory;
  * recovery point onward is re-validated batch by batch (CRC, offset order); the first torn or damaged
  * batch and everything after it are cut, and those segments' indexes are rebuilt. Producer state is
  * then rebuilt from the newest snapshot plus the batch headers after it.
+ *
+ * <p><b>Log start.</b> DeleteRecords ({@link #deleteRecordsBefore}) and retention
+ * ({@link #deleteRetainedSegments}) move the log start offset forward; it is stored in
+ * {@code log-start-offset} before readers see it, so it survives any restart. Segments wholly below it
+ * are removed from the log and unlinked at once, but their files stay open for
+ * {@code file.delete.delay.ms} so that a fetch already sending from them completes (Kafka instead renames
+ * them to {@code .deleted}; unlinking leaves nothing to clean up after a crash). The active segment is
+ * never removed.
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
     static final String RECOVERY_POINT_FILE = "recovery-point";
+    /**
+     * The log start offset when DeleteRecords or retention moved it past the first segment's base:
+     * one line of ASCII decimal, replaced atomically (write .tmp, fsync, rename). Missing means "the first
+     * segment's base offset"; at load the larger of the two wins.
+     */
+    static final String LOG_START_OFFSET_FILE = "log-start-offset";
+
+    /** A segment taken out of the log whose files stay open until readers holding slices of it are done. */
+    private record Retired(Segment segment, long retiredAtMs) {
+    }
 
     /** Where readers may read up to: an offset and the byte position just after it in a segment. */
     private record Position(long offset, Segment segment, int bytes) {
@@ -97,6 +115,10 @@ public final class PartitionLog implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
     private final ProducerStateManager producers = new ProducerStateManager();
     private final Object lock = new Object();
+    /** Segments already removed from {@link #segments} and unlinked, closed once {@code file.delete.delay.ms} passed. */
+    private final List<Retired> retired = new ArrayList<>();
+    /** The first offset readers may read; at or after the first segment's base. Written under the lock. */
+    private volatile long logStartOffset;
     private volatile LogConfig config;
     private volatile Position highWatermark;
     private Segment active;
@@ -155,6 +177,8 @@ public final class PartitionLog implements AutoCloseable {
         active = segments.lastEntry().getValue();
         active.reopenForAppend(config);
         Files.deleteIfExists(marker);
+        // A recovery cut can leave the log end below a stored start: never start past the end.
+        logStartOffset = Math.min(Math.max(readCheckpoint(LOG_START_OFFSET_FILE, 0), segments.firstKey()), next);
         loadProducerState(next);
         highWatermark = new Position(next, active, active.sizeInBytes());
         if (!clean) {
@@ -189,10 +213,14 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private long readRecoveryPoint() {
+        return readCheckpoint(RECOVERY_POINT_FILE, 0); // No trustworthy recovery point: validate everything.
+    }
+
+    private long readCheckpoint(final String name, final long fallback) {
         try {
-            return Long.parseLong(Files.readString(dir.resolve(RECOVERY_POINT_FILE), StandardCharsets.UTF_8).trim());
+            return Long.parseLong(Files.readString(dir.resolve(name), StandardCharsets.UTF_8).trim());
         } catch (IOException | NumberFormatException e) {
-            return 0; // No trustworthy recovery point: validate everything.
+            return fallback;
         }
     }
 
@@ -371,7 +399,145 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     public long logStartOffset() {
-        return segments.firstKey();
+        return logStartOffset;
+    }
+
+    /** The bytes of all segments of this log. */
+    public long sizeInBytes() {
+        long size = 0;
+        for (final Segment s : segments.values()) {
+            size += s.sizeInBytes();
+        }
+        return size;
+    }
+
+    /**
+     * DeleteRecords: moves the log start offset up to {@code offset} (records below it can no longer be
+     * read) and drops the segments wholly below it. A lower offset than the current start changes nothing.
+     *
+     * @return the log start offset afterwards (the "low watermark")
+     * @throws OffsetOutOfRangeException if {@code offset} is beyond the high watermark
+     */
+    public long deleteRecordsBefore(final long offset) {
+        synchronized (lock) {
+            ensureOpen();
+            final long hw = highWatermark.offset();
+            if (offset > hw || offset < 0) {
+                throw new OffsetOutOfRangeException("Cannot delete records of " + topicPartition + " before offset "
+                        + offset + ": the log holds " + logStartOffset + ".." + hw);
+            }
+            if (offset > logStartOffset) {
+                moveLogStart(offset);
+                retireSegments(countSegmentsBelowStart());
+            }
+            return logStartOffset;
+        }
+    }
+
+    /**
+     * Retention: removes the oldest non-active segments that are wholly below the log start offset, older
+     * than {@code retentionMs} (by their largest record timestamp, or file time when they hold none) or
+     * beyond {@code retentionBytes}; then moves the log start offset to the new first segment. Segments go
+     * in order, so a younger segment is never removed before an older one. Closes the files of segments
+     * retired at least {@code fileDeleteDelayMs} ago.
+     *
+     * @param retentionMs -1: no time limit
+     * @param retentionBytes -1: no size limit
+     * @return the number of segments removed
+     */
+    public int deleteRetainedSegments(final long retentionMs, final long retentionBytes, final long fileDeleteDelayMs) {
+        synchronized (lock) {
+            if (closed) {
+                return 0;
+            }
+            final long now = clock.wallMillis();
+            long excess = retentionBytes < 0 ? 0 : sizeInBytes() - retentionBytes;
+            int count = 0;
+            for (final Map.Entry<Long, Segment> e : segments.entrySet()) {
+                final Segment s = e.getValue();
+                if (s == active) {
+                    break;
+                }
+                final boolean belowStart = segments.higherKey(e.getKey()) <= logStartOffset;
+                final long newest = s.maxTimestamp() >= 0 ? s.maxTimestamp() : s.createdMs();
+                final boolean expired = retentionMs >= 0 && now - newest > retentionMs;
+                final boolean oversize = excess > 0 && excess >= s.sizeInBytes();
+                if (!belowStart && !expired && !oversize) {
+                    break;
+                }
+                excess -= s.sizeInBytes();
+                count++;
+            }
+            retireSegments(count);
+            closeRetired(now, fileDeleteDelayMs);
+            return count;
+        }
+    }
+
+    private int countSegmentsBelowStart() {
+        int count = 0;
+        for (final Map.Entry<Long, Segment> e : segments.entrySet()) {
+            if (e.getValue() == active || segments.higherKey(e.getKey()) > logStartOffset) {
+                break;
+            }
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * Takes the first {@code count} segments out of the log and unlinks their files. Their file handles stay
+     * open (a fetch may still be sending from them) until {@link #closeRetired}; Linux keeps unlinked
+     * files readable while open, and a crash leaves nothing behind. Called under the lock.
+     */
+    private void retireSegments(final int count) {
+        for (int i = 0; i < count; i++) {
+            final Map.Entry<Long, Segment> first = segments.firstEntry();
+            if (first.getValue() == active) {
+                throw new IllegalStateException("Retiring the active segment of " + topicPartition);
+            }
+            // Move the start first, so no reader is sent to the segment being removed.
+            if (segments.higherKey(first.getKey()) > logStartOffset) {
+                moveLogStart(segments.higherKey(first.getKey()));
+            }
+            segments.remove(first.getKey());
+            try {
+                first.getValue().deleteFiles(dir);
+            } catch (IOException e) {
+                throw new KafkaStorageException("Could not delete segment " + first.getKey() + " of " + topicPartition
+                        + ": " + e.getMessage(), e);
+            }
+            retired.add(new Retired(first.getValue(), clock.wallMillis()));
+            LOG.info("{}: deleted segment {}; the log now starts at offset {}", topicPartition, first.getKey(), logStartOffset);
+        }
+    }
+
+    private void closeRetired(final long now, final long delayMs) {
+        retired.removeIf(r -> {
+            if (now - r.retiredAtMs() < delayMs) {
+                return false;
+            }
+            closeQuietly(r.segment());
+            return true;
+        });
+    }
+
+    private void closeQuietly(final Segment s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            LOG.warn("Error closing deleted segment {} of {}", s.baseOffset(), topicPartition, e);
+        }
+    }
+
+    private void moveLogStart(final long offset) {
+        try {
+            writeCheckpoint(LOG_START_OFFSET_FILE, offset);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not store the log start offset of " + topicPartition + ": "
+                    + e.getMessage(), e);
+        }
+        logStartOffset = offset;
     }
 
     public long logEndOffset() {
@@ -396,7 +562,7 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 if (batch.maxTimestamp() >= timestampMs) {
                     for (final Record r : batch) {
-                        if (r.timestamp() >= timestampMs) {
+                        if (r.timestamp() >= timestampMs && r.offset() >= logStartOffset) {
                             return Optional.of(new TimestampAndOffset(r.timestamp(), r.offset(), batch.partitionLeaderEpoch()));
                         }
                     }
@@ -418,15 +584,46 @@ public final class PartitionLog implements AutoCloseable {
             return Optional.empty();
         }
         final long target = best.maxTimestamp();
+        final long start = logStartOffset;
         final FileChannelRecordBatch batch = best.batchAtOrAfter(best.maxTimestampBatchLastOffset(), Integer.MAX_VALUE);
         if (batch != null) {
             for (final Record r : batch) {
                 if (r.timestamp() == target) {
-                    return Optional.of(new TimestampAndOffset(target, r.offset(), batch.partitionLeaderEpoch()));
+                    return r.offset() >= start ? Optional.of(new TimestampAndOffset(target, r.offset(), batch.partitionLeaderEpoch()))
+                            : scanMaxTimestampFrom(start);
                 }
             }
         }
+        if (best.maxTimestampBatchLastOffset() < start) {
+            return scanMaxTimestampFrom(start);
+        }
         return Optional.of(new TimestampAndOffset(target, best.maxTimestampBatchLastOffset(), RecordBatch.NO_PARTITION_LEADER_EPOCH));
+    }
+
+    /**
+     * The record with the largest timestamp at or after {@code start}, by reading every batch from there.
+     * Only needed when DeleteRecords cut into the segment holding the log's largest timestamp.
+     */
+    private Optional<TimestampAndOffset> scanMaxTimestampFrom(final long start) {
+        final Position hw = highWatermark;
+        TimestampAndOffset best = null;
+        for (final Segment s : segments.tailMap(segments.floorKey(start)).values()) {
+            final int maxPosition = s == hw.segment() ? hw.bytes() : s.sizeInBytes();
+            for (final FileChannelRecordBatch batch : s.batchesFrom(0)) {
+                if (batch.position() + batch.sizeInBytes() > maxPosition) {
+                    break;
+                }
+                if (batch.lastOffset() < start || best != null && batch.maxTimestamp() <= best.timestampMs()) {
+                    continue;
+                }
+                for (final Record r : batch) {
+                    if (r.offset() >= start && (best == null || r.timestamp() > best.timestampMs())) {
+                        best = new TimestampAndOffset(r.timestamp(), r.offset(), batch.partitionLeaderEpoch());
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** Fsyncs if {@code flush.ms} has passed since the last fsync and something was appended since. */
@@ -458,13 +655,17 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void writeRecoveryPoint(final long offset) throws IOException {
-        final Path tmp = dir.resolve(RECOVERY_POINT_FILE + ".tmp");
+        writeCheckpoint(RECOVERY_POINT_FILE, offset);
+    }
+
+    private void writeCheckpoint(final String name, final long offset) throws IOException {
+        final Path tmp = dir.resolve(name + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ch.write(java.nio.ByteBuffer.wrap((offset + "\n").getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
-        Files.move(tmp, dir.resolve(RECOVERY_POINT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -506,6 +707,8 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             closed = true;
+            retired.forEach(r -> closeQuietly(r.segment()));
+            retired.clear();
             try {
                 for (final Segment s : segments.values()) {
                     s.close();
@@ -529,6 +732,8 @@ public final class PartitionLog implements AutoCloseable {
         synchronized (lock) {
             if (!closed) {
                 closed = true;
+                retired.forEach(r -> closeQuietly(r.segment()));
+                retired.clear();
                 for (final Segment s : segments.values()) {
                     try {
                         s.close();

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# confluent-kafka AdminClient operations scenario: describe_configs, alter_configs, create_partitions.
+# Usage: confluent-admin-ops.sh BOOTSTRAP   (SCENARIO_TIMEOUT_S, default 120; COMPAT_PYTHON, default /usr/bin/python3)
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+[ $# -eq 1 ] || { echo "usage: $0 BOOTSTRAP" >&2; exit 2; }
+if ! V=$(cd / && "$COMPAT_PY" -c 'import confluent_kafka as c; print("%s (librdkafka %s)" % (c.version()[0], c.libversion()[0]))' 2>/dev/null); then
+  echo "FAIL confluent-kafka admin: module confluent_kafka not importable by $COMPAT_PY (run compat/core/install.sh)"; exit 1
+fi
+W=$(compat_free_tmp confluent-admin-ops)
+compat_run "confluent-kafka admin $V" "$W" "$COMPAT_PY" "$HERE/confluent_admin_ops.py" "$1" "$(compat_unique_topic compat-ops)"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Apache Kafka CLI operations scenario: kafka-topics --create --config / --describe / --alter --partitions,
+# kafka-delete-records, kafka-get-offsets (earliest after the delete), kafka-log-dirs.
+# Usage: kafka-cli-ops.sh BOOTSTRAP
+# Needs the Kafka tools: KAFKA_TOOLS names a launcher taking a tool class and its arguments
+# (default: the anchor-kafka checkout's tools.sh next to this repository, ../shared/anchor-kafka/tools.sh).
+# Not in run.sh's default list because those tools are not a Debian package; run it by hand or with
+# SCENARIOS="kafka-cli-ops" compat/core/run.sh BOOTSTRAP. (SCENARIO_TIMEOUT_S, default 120)
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+
+TOOLS=${KAFKA_TOOLS:-$HERE/../../../shared/anchor-kafka/tools.sh}
+STEP_TIMEOUT=${KAFKA_CLI_STEP_TIMEOUT_S:-60}   # each tool invocation (a JVM start)
+RECORDS=10
+DELETE_BEFORE=4
+
+inner() {
+  local B=$1 W=$COMPAT_WORK L="kafka CLI ops"
+  step() { echo "$*" >"$W/step"; echo "== $*" >>"$W/log"; }
+  fail() { echo "FAIL $L: $*"; exit 1; }
+  t() { timeout -k 2 "$STEP_TIMEOUT" "$TOOLS" "$@" 2>>"$W/log"; }
+
+  local T; T=$(compat_unique_topic compat-cli)
+  echo "topic $T bootstrap $B" >>"$W/log"
+
+  step "kafka-topics --create --config retention.ms=86400000"
+  t org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --create --topic "$T" --partitions 1 \
+    --config retention.ms=86400000 >>"$W/log" || fail "topics --create exited $?"
+
+  step "kafka-topics --describe shows the override"
+  t org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --describe --topic "$T" >"$W/describe" \
+    || fail "topics --describe exited $?"
+  cat "$W/describe" >>"$W/log"
+  grep -q "PartitionCount: 1.*Configs:.*retention.ms=86400000" "$W/describe" || fail "--describe lacks retention.ms=86400000 among its Configs"
+
+  step "console producer: $RECORDS lines"
+  seq 1 "$RECORDS" | t org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$B" --topic "$T" \
+    --producer-property acks=all >>"$W/log" || fail "console producer exited $?"
+
+  step "kafka-delete-records before offset $DELETE_BEFORE"
+  printf '{"partitions":[{"topic":"%s","partition":0,"offset":%d}],"version":1}\n' "$T" "$DELETE_BEFORE" >"$W/delete.json"
+  t org.apache.kafka.tools.DeleteRecordsCommand --bootstrap-server "$B" --offset-json-file "$W/delete.json" >"$W/deleted" \
+    || fail "delete-records exited $?"
+  cat "$W/deleted" >>"$W/log"
+  grep -q "partition: $T-0.*low_watermark: $DELETE_BEFORE" "$W/deleted" || fail "delete-records did not report low_watermark $DELETE_BEFORE"
+
+  step "kafka-get-offsets earliest and latest"
+  local q
+  q=$(t org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$B" --topic "$T" --time -2) || fail "get-offsets -2 exited $?"
+  [ "$q" = "$T:0:$DELETE_BEFORE" ] || fail "earliest offset is '$q', want $T:0:$DELETE_BEFORE"
+  q=$(t org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$B" --topic "$T" --time -1) || fail "get-offsets -1 exited $?"
+  [ "$q" = "$T:0:$RECORDS" ] || fail "latest offset is '$q', want $T:0:$RECORDS"
+
+  step "kafka-topics --alter --partitions 3, then 2"
+  t org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --alter --topic "$T" --partitions 3 >>"$W/log" \
+    || fail "topics --alter --partitions 3 exited $?"
+  if t org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --alter --topic "$T" --partitions 2 >>"$W/log"; then
+    fail "topics --alter --partitions 2 (a decrease) succeeded"
+  fi
+  grep -q "InvalidPartitionsException" "$W/log" || fail "the decrease did not fail with InvalidPartitionsException"
+
+  step "kafka-log-dirs --describe"
+  t org.apache.kafka.tools.LogDirsCommand --bootstrap-server "$B" --describe --topic-list "$T" >"$W/logdirs" \
+    || fail "log-dirs exited $?"
+  cat "$W/logdirs" >>"$W/log"
+  local why
+  why=$("$COMPAT_PY" - "$W/logdirs" "$T" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+doc = json.loads(text[text.index("{"):])
+parts = [p["partition"] for b in doc["brokers"] for d in b["logDirs"] for p in d["partitions"]]
+want = {"%s-%d" % (sys.argv[2], i) for i in range(3)}
+if set(parts) != want: print("partitions %r, want %r" % (sorted(parts), sorted(want)))
+PY
+)
+  [ -z "$why" ] || fail "log-dirs: $why"
+
+  t org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --delete --topic "$T" >>"$W/log" || fail "topics --delete exited $?"
+  echo "PASS $L: topics --create --config / --describe (Configs), console producer $RECORDS, delete-records low_watermark $DELETE_BEFORE, get-offsets earliest/latest, --alter --partitions 1->3 (3->2 refused), log-dirs 3 partitions"
+}
+
+if [ "${1:-}" = "--inner" ]; then shift; inner "$@"; exit $?; fi
+[ $# -eq 1 ] || { echo "usage: $0 BOOTSTRAP" >&2; exit 2; }
+if [ ! -x "$TOOLS" ]; then
+  echo "FAIL kafka CLI ops: no Kafka tools launcher at $TOOLS (set KAFKA_TOOLS)"; exit 1
+fi
+W=$(compat_free_tmp kafka-cli-ops)
+compat_run "kafka CLI ops" "$W" "$0" --inner "$1"

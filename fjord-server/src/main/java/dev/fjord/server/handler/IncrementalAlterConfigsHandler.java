@@ -1,0 +1,97 @@
+package dev.fjord.server.handler;
+
+import dev.fjord.protocol.ApiHandler;
+import dev.fjord.protocol.RequestContext;
+import dev.fjord.server.metadata.TopicInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's own configs; the result is
+ * validated as a whole, then stored and applied to the live logs unless {@code validate_only}. Each
+ * resource succeeds or fails on its own; a resource named twice fails both times.
+ */
+public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequestData> {
+    private final BrokerState broker;
+
+    public IncrementalAlterConfigsHandler(final BrokerState broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 1;
+    }
+
+    @Override
+    public CompletableFuture<IncrementalAlterConfigsResponseData> handle(final RequestContext context,
+                                                                         final IncrementalAlterConfigsRequestData request) {
+        final IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+        final Set<String> seen = new HashSet<>();
+        final Set<String> duplicated = new HashSet<>();
+        for (final AlterConfigsResource r : request.resources()) {
+            if (!seen.add(r.resourceType() + "/" + r.resourceName())) {
+                duplicated.add(r.resourceType() + "/" + r.resourceName());
+            }
+        }
+        for (final AlterConfigsResource r : request.resources()) {
+            final AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
+                    .setResourceType(r.resourceType()).setResourceName(r.resourceName());
+            try {
+                if (duplicated.contains(r.resourceType() + "/" + r.resourceName())) {
+                    throw new InvalidRequestException("Resource " + r.resourceName() + " appears more than once in the request");
+                }
+                alter(r, request.validateOnly());
+                result.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
+            } catch (ApiException e) {
+                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+            }
+            response.responses().add(result);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private void alter(final AlterConfigsResource r, final boolean validateOnly) {
+        final List<String> keys = new ArrayList<>();
+        for (final AlterableConfig c : r.configs()) {
+            if (keys.contains(c.name())) {
+                throw new InvalidRequestException("Config " + c.name() + " appears more than once for resource "
+                        + r.resourceName());
+            }
+            keys.add(c.name());
+        }
+        final TopicInfo topic = TopicConfigAlterations.resolve(broker, r.resourceType(), r.resourceName(), keys);
+        if (topic == null) {
+            return;
+        }
+        final Map<String, String> overrides = new HashMap<>(topic.configs());
+        for (final AlterableConfig c : r.configs()) {
+            TopicConfigAlterations.apply(broker, overrides, c.configOperation(), c.name(), c.value());
+        }
+        TopicConfigAlterations.commit(broker, topic, overrides, validateOnly);
+    }
+}
