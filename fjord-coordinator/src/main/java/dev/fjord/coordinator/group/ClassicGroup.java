@@ -29,6 +29,28 @@ final class ClassicGroup {
     /** Member ids handed out with MEMBER_ID_REQUIRED whose second join has not come yet. */
     final Set<String> pendingMembers = new HashSet<>();
     final Map<TopicPartition, GroupRecords.OffsetValue> offsets = new LinkedHashMap<>();
+    /**
+     * Offsets committed inside producers' open transactions (TxnOffsetCommit), by producer id: they move
+     * to {@link #offsets} at the transaction's COMMIT marker and are dropped at its ABORT marker.
+     */
+    final Map<Long, Map<TopicPartition, GroupRecords.OffsetValue>> pendingTxnOffsets = new HashMap<>();
+
+    boolean hasPendingTxnOffset(final TopicPartition tp) {
+        for (final Map<TopicPartition, GroupRecords.OffsetValue> pending : pendingTxnOffsets.values()) {
+            if (pending.containsKey(tp)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Applies a transaction's end to its pending offsets. */
+    void completeTxn(final long producerId, final boolean commit) {
+        final Map<TopicPartition, GroupRecords.OffsetValue> pending = pendingTxnOffsets.remove(producerId);
+        if (pending != null && commit) {
+            offsets.putAll(pending);
+        }
+    }
 
     ClassicGroup(final String groupId) {
         this.groupId = groupId;

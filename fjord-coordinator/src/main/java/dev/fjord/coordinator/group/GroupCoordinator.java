@@ -1,6 +1,7 @@
 package dev.fjord.coordinator.group;
 
 import dev.fjord.common.Clock;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -89,7 +90,7 @@ public final class GroupCoordinator {
     public void load() {
         final CompletableFuture<Void> done = submit(f -> {
             for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
-                log.replay(p, (key, value) -> GroupRecords.replay(key, value, new Replay()));
+                log.replay(p, new ReplayConsumer(p));
             }
             for (final ClassicGroup g : groups.values()) {
                 g.state = g.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE;
@@ -100,6 +101,63 @@ public final class GroupCoordinator {
             f.complete(null);
         });
         done.join();
+    }
+
+    /** Routes replayed records: plain ones to {@link Replay}, transactional offsets to pending, markers to their end. */
+    private final class ReplayConsumer implements CoordinatorLog.RecordConsumer {
+        private final int partition;
+
+        ReplayConsumer(final int partition) {
+            this.partition = partition;
+        }
+
+        @Override
+        public void accept(final ByteBuffer key, final ByteBuffer value) {
+            GroupRecords.replay(key, value, new Replay());
+        }
+
+        @Override
+        public void acceptTransactional(final long producerId, final ByteBuffer key, final ByteBuffer value) {
+            GroupRecords.replay(key, value, new GroupRecords.Visitor() {
+                @Override
+                public void onOffset(final String groupId, final TopicPartition tp, final GroupRecords.OffsetValue v) {
+                    if (v != null) {
+                        groups.computeIfAbsent(groupId, ClassicGroup::new).pendingTxnOffsets
+                                .computeIfAbsent(producerId, id -> new LinkedHashMap<>()).put(tp, v);
+                    }
+                }
+
+                @Override
+                public void onGroup(final String groupId, final GroupRecords.GroupValue v) {
+                    new Replay().onGroup(groupId, v);
+                }
+            });
+        }
+
+        @Override
+        public void onMarker(final long producerId, final boolean commit) {
+            completeTxnOffsets(partition, producerId, commit);
+        }
+    }
+
+    /** Ends a producer's transactional offsets in the groups of one {@code __consumer_offsets} partition. */
+    void completeTxnOffsets(final int partition, final long producerId, final boolean commit) {
+        for (final ClassicGroup g : groups.values()) {
+            if (partitionFor(g.groupId) == partition) {
+                g.completeTxn(producerId, commit);
+            }
+        }
+    }
+
+    /**
+     * Called after the transaction coordinator wrote a COMMIT or ABORT marker into {@code __consumer_offsets}
+     * partition {@code partition}: the producer's pending offsets there become committed, or are dropped.
+     */
+    public CompletableFuture<Void> onTxnMarker(final int partition, final long producerId, final boolean commit) {
+        return submit(f -> {
+            completeTxnOffsets(partition, producerId, commit);
+            f.complete(null);
+        });
     }
 
     /** Applies replayed records to the in-memory state: the same effect their live writes had. */
