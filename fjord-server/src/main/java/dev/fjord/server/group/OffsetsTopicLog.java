@@ -83,9 +83,30 @@ public final class OffsetsTopicLog implements CoordinatorLog {
         for (int i = 0; i < simple.length; i++) {
             simple[i] = new SimpleRecord(now, records.get(i).key(), records.get(i).value());
         }
-        // As Kafka writes transactional offset commits: the producer's id and epoch, no sequence.
-        broker.partitions().append(log(partition), MemoryRecords.withTransactionalRecords(Compression.NONE, producerId,
-                producerEpoch, RecordBatch.NO_SEQUENCE, simple));
+        final MemoryRecords batch = MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch, 0, simple);
+        clearSequence(batch.buffer());
+        broker.partitions().append(log(partition), batch);
+    }
+
+    /** Byte positions in a v2 batch header: base sequence, CRC, and the attributes where the CRC starts. */
+    private static final int BASE_SEQUENCE_OFFSET = 53;
+    private static final int CRC_OFFSET = 17;
+    private static final int ATTRIBUTES_OFFSET = 21;
+
+    /**
+     * Transactional offset commits carry the producer's id and epoch but no sequence (they are not the
+     * producer's own batches, and its sequences in this partition must not be consumed). The record
+     * builder refuses a transactional batch without a sequence, so the header is patched to
+     * NO_SEQUENCE and the CRC recomputed.
+     */
+    private static void clearSequence(final java.nio.ByteBuffer buf) {
+        final java.nio.ByteBuffer b = buf.duplicate();
+        b.putInt(b.position() + BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        final java.nio.ByteBuffer covered = b.duplicate();
+        covered.position(b.position() + ATTRIBUTES_OFFSET);
+        crc.update(covered);
+        b.putInt(b.position() + CRC_OFFSET, (int) crc.getValue());
     }
 
     @Override
