@@ -4,8 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fjord.testkit.EmbeddedFjord;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
@@ -16,6 +24,7 @@ import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -25,7 +34,10 @@ import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 import org.apache.kafka.common.requests.EndTxnResponse;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.TxnOffsetCommitResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,6 +133,37 @@ class TransactionProtocolTest {
         c.close();
         c = new RawConnection("127.0.0.1", fjord.port());
         assertThat(fetchOffset(true)).isEqualTo(new long[] {0, 7});
+    }
+
+    @Test
+    void shouldLetAnAdminFindAndAbortAHangingTransaction() throws Exception {
+        // A transactional batch the coordinator never heard of: nothing will ever end it.
+        final long pid = init(null, 10_000).producerId();
+        final ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("t");
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                MemoryRecords.withTransactionalRecords(Compression.NONE, pid, (short) 0, 0,
+                        new SimpleRecord(1_000L, "k".getBytes(), "hanging".getBytes()))));
+        final ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000)
+                .setTransactionalId("hanging");
+        produce.topicData().add(topic);
+        final ProduceResponse produced = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, produce);
+        assertThat(produced.data().responses().iterator().next().partitionResponses().get(0).errorCode()).isZero();
+
+        final TopicPartition tp = new TopicPartition("t", 0);
+        try (Admin admin = Clients.admin(fjord.bootstrapServers())) {
+            assertThat(committedEnd(admin, tp)).isZero();
+            final ProducerState state = admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers().stream()
+                    .filter(s -> s.producerId() == pid).findFirst().orElseThrow();
+            assertThat(state.currentTransactionStartOffset()).hasValue(0L);
+            admin.abortTransaction(new AbortTransactionSpec(tp, pid, (short) state.producerEpoch(),
+                    state.coordinatorEpoch().orElse(0))).all().get();
+            assertThat(committedEnd(admin, tp)).isEqualTo(2);
+        }
+    }
+
+    private static long committedEnd(final Admin admin, final TopicPartition tp) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .partitionResult(tp).get().offset();
     }
 
     /** OffsetFetch v7 of group g, partition t-0: {error code, offset}. */

@@ -5,10 +5,12 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.ListTransactionsRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
@@ -32,7 +34,17 @@ final class TxnSamples {
                     .setProducerEpoch(producerEpoch).setCommitted(true),
             ApiKeys.TXN_OFFSET_COMMIT, TxnSamples::txnOffsetCommit,
             ApiKeys.DESCRIBE_TRANSACTIONS, v -> new DescribeTransactionsRequestData().setTransactionalIds(List.of(TXN_ID, "ghost")),
-            ApiKeys.LIST_TRANSACTIONS, v -> new ListTransactionsRequestData().setStateFilters(List.of("Ongoing", "CompleteCommit")));
+            ApiKeys.LIST_TRANSACTIONS, v -> new ListTransactionsRequestData().setStateFilters(List.of("Ongoing", "CompleteCommit")),
+            ApiKeys.DESCRIBE_PRODUCERS, v -> {
+                final DescribeProducersRequestData r = new DescribeProducersRequestData();
+                r.topics().add(new DescribeProducersRequestData.TopicRequest().setName("sweep").setPartitionIndexes(List.of(0, 9)));
+                return r;
+            },
+            ApiKeys.WRITE_TXN_MARKERS, v -> new WriteTxnMarkersRequestData().setMarkers(List.of(
+                    new WriteTxnMarkersRequestData.WritableTxnMarker().setProducerId(producerId).setProducerEpoch(producerEpoch)
+                            .setTransactionResult(false).setCoordinatorEpoch(0).setTopics(List.of(
+                                    new WriteTxnMarkersRequestData.WritableTxnMarkerTopic().setName("sweep")
+                                            .setPartitionIndexes(List.of(0)))))));
 
     private static ApiMessage addPartitions(final short v) {
         final AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection topics =

@@ -42,11 +42,13 @@ import dev.fjord.server.partition.PartitionManager;
 import dev.fjord.server.partition.ProducerIdManager;
 import dev.fjord.server.txn.AddOffsetsToTxnHandler;
 import dev.fjord.server.txn.AddPartitionsToTxnHandler;
+import dev.fjord.server.txn.DescribeProducersHandler;
 import dev.fjord.server.txn.DescribeTransactionsHandler;
 import dev.fjord.server.txn.EndTxnHandler;
 import dev.fjord.server.txn.ListTransactionsHandler;
 import dev.fjord.server.txn.PartitionTxnMarkerWriter;
 import dev.fjord.server.txn.TxnOffsetCommitHandler;
+import dev.fjord.server.txn.WriteTxnMarkersHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -242,6 +244,8 @@ public final class Broker implements AutoCloseable {
         handlers.add(new TxnOffsetCommitHandler(groups));
         handlers.add(new DescribeTransactionsHandler(transactions));
         handlers.add(new ListTransactionsHandler(transactions));
+        handlers.add(new DescribeProducersHandler(state.partitions()));
+        handlers.add(new WriteTxnMarkersHandler(new PartitionTxnMarkerWriter(state.partitions(), groups)));
         self[0] = new ApiHandlerRegistry(handlers);
         return self[0];
     }

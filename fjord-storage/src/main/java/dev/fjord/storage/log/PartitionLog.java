@@ -70,6 +70,10 @@ public final class PartitionLog implements AutoCloseable {
     private record Position(long offset, Segment segment, int bytes, long lastStable) {
     }
 
+    /** What the partition remembers of one producer; {@code txnStartOffset} is -1 without an open transaction. */
+    public record ProducerInfo(long producerId, short epoch, int lastSequence, long txnStartOffset) {
+    }
+
     /** An aborted transaction overlapping a read_committed fetch: its producer and first offset. */
     public record AbortedTxn(long producerId, long firstOffset) {
     }
@@ -473,6 +477,13 @@ public final class PartitionLog implements AutoCloseable {
         }
         out.sort(Comparator.comparingLong(AbortedTxn::firstOffset));
         return out;
+    }
+
+    /** The producers this partition remembers, with their open transactions (DescribeProducers). */
+    public List<ProducerInfo> producers() {
+        synchronized (lock) {
+            return producers.describe();
+        }
     }
 
     /** The last stable offset: below it every transaction is decided. */

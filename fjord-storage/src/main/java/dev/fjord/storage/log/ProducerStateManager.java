@@ -195,6 +195,17 @@ final class ProducerStateManager {
         return first;
     }
 
+    /** Every producer this partition remembers, for DescribeProducers. */
+    java.util.List<PartitionLog.ProducerInfo> describe() {
+        final java.util.List<PartitionLog.ProducerInfo> out = new java.util.ArrayList<>(producers.size());
+        for (final Map.Entry<Long, Entry> p : producers.entrySet()) {
+            final BatchMetadata last = p.getValue().batches.peekLast();
+            out.add(new PartitionLog.ProducerInfo(p.getKey(), p.getValue().epoch, last == null ? -1 : last.lastSeq(),
+                    p.getValue().txnFirstOffset));
+        }
+        return out;
+    }
+
     /** The first offset of the oldest open transaction, or -1 when none is open. */
     long firstUnstableOffset() {
         return ongoing.isEmpty() ? -1 : ongoing.firstKey();
