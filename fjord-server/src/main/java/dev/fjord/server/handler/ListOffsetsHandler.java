@@ -92,7 +92,9 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 // Tiered-storage lookups (-5 and below): nothing is tiered on this broker.
                 found = Optional.empty();
             }
-            found.ifPresent(f -> out.setTimestamp(f.timestampMs()).setOffset(f.offset()).setLeaderEpoch(f.leaderEpoch()));
+            // A read_committed reader is not told of records it could not read yet (at or past the LSO).
+            found.filter(f -> !readCommitted || f.offset() < log.lastStableOffset())
+                    .ifPresent(f -> out.setTimestamp(f.timestampMs()).setOffset(f.offset()).setLeaderEpoch(f.leaderEpoch()));
             return out;
         } catch (ApiException e) {
             return out.setErrorCode(Errors.forException(e).code());

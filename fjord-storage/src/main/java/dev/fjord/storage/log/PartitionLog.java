@@ -436,8 +436,13 @@ public final class PartitionLog implements AutoCloseable {
         if (fetchOffset < upper) {
             Segment limitSegment = hw.segment();
             int limitBytes = hw.bytes();
+            final Map.Entry<Long, Segment> atUpper = segments.floorEntry(upper);
+            if (upper < hw.offset() && atUpper == null) {
+                // The segment holding the LSO is gone (its records were deleted): nothing stable to read.
+                return new ReadResult(records, hw.offset(), start, hw.offset(), hw.lastStable());
+            }
             if (upper < hw.offset()) {
-                limitSegment = segments.floorEntry(upper).getValue();
+                limitSegment = atUpper.getValue();
                 final int max = limitSegment == hw.segment() ? hw.bytes() : limitSegment.sizeInBytes();
                 final FileChannelRecordBatch atLso = limitSegment.batchAtOrAfter(upper, max);
                 limitBytes = atLso == null ? max : atLso.position();
