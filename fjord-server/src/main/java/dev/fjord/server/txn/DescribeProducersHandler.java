@@ -13,8 +13,8 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * DESCRIBE_PRODUCERS: the producers a partition remembers and the start offset of each one's open
- * transaction ({@code kafka-transactions describe-producers} / {@code find-hanging}). The last
- * timestamp is not tracked and is answered as -1.
+ * transaction ({@code kafka-transactions describe-producers} / {@code find-hanging}). The coordinator
+ * epoch is not kept per producer and is answered as -1.
  */
 public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequestData> {
     private final PartitionManager partitions;
@@ -54,7 +54,7 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
                     for (final PartitionLog.ProducerInfo info : log.producers()) {
                         rp.activeProducers().add(new DescribeProducersResponseData.ProducerState()
                                 .setProducerId(info.producerId()).setProducerEpoch(info.epoch())
-                                .setLastSequence(info.lastSequence()).setLastTimestamp(-1).setCoordinatorEpoch(-1)
+                                .setLastSequence(info.lastSequence()).setLastTimestamp(info.lastTimestamp()).setCoordinatorEpoch(-1)
                                 .setCurrentTxnStartOffset(info.txnStartOffset()));
                     }
                 }

@@ -71,7 +71,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /** What the partition remembers of one producer; {@code txnStartOffset} is -1 without an open transaction. */
-    public record ProducerInfo(long producerId, short epoch, int lastSequence, long txnStartOffset) {
+    public record ProducerInfo(long producerId, short epoch, int lastSequence, long lastTimestamp, long txnStartOffset) {
     }
 
     /** An aborted transaction overlapping a read_committed fetch: its producer and first offset. */
@@ -232,14 +232,14 @@ public final class PartitionLog implements AutoCloseable {
         final ControlRecordType type = ControlRecordType.parse(records.next().key());
         if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
             completeTxn(segment, batch.producerId(), batch.producerEpoch(), type == ControlRecordType.ABORT,
-                    batch.baseOffset());
+                    batch.baseOffset(), batch.maxTimestamp());
         }
     }
 
     /** Ends a producer's open transaction at a marker; an abort is recorded in the marker's segment's txn index. */
     private void completeTxn(final Segment segment, final long producerId, final short epoch, final boolean abort,
-                             final long markerOffset) throws IOException {
-        final long first = producers.completeTxn(producerId, epoch);
+                             final long markerOffset, final long timestamp) throws IOException {
+        final long first = producers.completeTxn(producerId, epoch, timestamp);
         if (abort && first >= 0) {
             segment.txnIndex().append(new TxnIndex.Entry(producerId, first, markerOffset, lastStable(markerOffset + 1)));
         }
@@ -394,7 +394,7 @@ public final class PartitionLog implements AutoCloseable {
             maybeRoll(marker.sizeInBytes(), offset, config);
             try {
                 active.append(marker);
-                completeTxn(active, producerId, epoch, !commit, offset);
+                completeTxn(active, producerId, epoch, !commit, offset, now);
             } catch (IOException e) {
                 throw new KafkaStorageException("Could not append a transaction marker to " + topicPartition + " in " + dir
                         + ": " + e.getMessage(), e);

@@ -30,7 +30,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  *  snapshot:  | magic int32 = 0x464A5053 ("FJPS") | version int16 = 2 | crc32c int32 of what follows |
  *             | producer count int32 | producers... |
  *  producer:  | producer id int64 | epoch int16 | open transaction first offset int64 (-1: none) |
- *             | batch count int8 | batches... |
+ *             | last timestamp int64 | batch count int8 | batches... |
  *  batch:     | first seq int32 | last seq int32 | first offset int64 | last offset int64 |
  * </pre>
  *
@@ -55,6 +55,8 @@ final class ProducerStateManager {
         short epoch;
         /** The first offset of this producer's open transaction in this partition; -1 when none is open. */
         long txnFirstOffset = -1;
+        /** The largest timestamp of the producer's last batch or marker here; -1 when unknown. */
+        long lastTimestamp = -1;
         final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(BATCHES_KEPT);
 
         Entry(final short epoch) {
@@ -64,6 +66,7 @@ final class ProducerStateManager {
         Entry copy() {
             final Entry e = new Entry(epoch);
             e.txnFirstOffset = txnFirstOffset;
+            e.lastTimestamp = lastTimestamp;
             e.batches.addAll(batches);
             return e;
         }
@@ -139,6 +142,7 @@ final class ProducerStateManager {
             e.epoch = batch.producerEpoch();
             e.batches.clear();
         }
+        e.lastTimestamp = batch.maxTimestamp();
         if (batch.isTransactional() && e.txnFirstOffset < 0) {
             e.txnFirstOffset = batch.baseOffset();
         }
@@ -177,7 +181,7 @@ final class ProducerStateManager {
      *
      * @return the first offset of the transaction that ended, or -1 if none was open here
      */
-    long completeTxn(final long producerId, final short epoch) {
+    long completeTxn(final long producerId, final short epoch, final long timestamp) {
         Entry e = producers.get(producerId);
         if (e == null) {
             e = new Entry(epoch);
@@ -187,6 +191,7 @@ final class ProducerStateManager {
             e.epoch = epoch;
             e.batches.clear();
         }
+        e.lastTimestamp = timestamp;
         final long first = e.txnFirstOffset;
         if (first >= 0) {
             ongoing.remove(first);
@@ -201,7 +206,7 @@ final class ProducerStateManager {
         for (final Map.Entry<Long, Entry> p : producers.entrySet()) {
             final BatchMetadata last = p.getValue().batches.peekLast();
             out.add(new PartitionLog.ProducerInfo(p.getKey(), p.getValue().epoch, last == null ? -1 : last.lastSeq(),
-                    p.getValue().txnFirstOffset));
+                    p.getValue().lastTimestamp, p.getValue().txnFirstOffset));
         }
         return out;
     }
@@ -237,12 +242,13 @@ final class ProducerStateManager {
     void writeSnapshot(final Path dir, final long offset) throws IOException {
         int size = 4 + 4;
         for (final Entry e : producers.values()) {
-            size += 8 + 2 + 8 + 1 + e.batches.size() * 24;
+            size += 8 + 2 + 8 + 8 + 1 + e.batches.size() * 24;
         }
         final ByteBuffer body = ByteBuffer.allocate(size);
         body.putInt(producers.size());
         for (final Map.Entry<Long, Entry> p : producers.entrySet()) {
             body.putLong(p.getKey()).putShort(p.getValue().epoch).putLong(p.getValue().txnFirstOffset)
+                    .putLong(p.getValue().lastTimestamp)
                     .put((byte) p.getValue().batches.size());
             for (final BatchMetadata b : p.getValue().batches) {
                 body.putInt(b.firstSeq()).putInt(b.lastSeq()).putLong(b.firstOffset()).putLong(b.lastOffset());
@@ -308,6 +314,7 @@ final class ProducerStateManager {
             final long id = buf.getLong();
             final Entry entry = new Entry(buf.getShort());
             entry.txnFirstOffset = version >= VERSION ? buf.getLong() : -1;
+            entry.lastTimestamp = version >= VERSION ? buf.getLong() : -1;
             if (entry.txnFirstOffset >= 0) {
                 ongoing.put(entry.txnFirstOffset, id);
             }

@@ -92,10 +92,12 @@ class PartitionLogTransactionTest {
 
         final PartitionLog reopened = open(dir);
         assertThat(reopened.lastStableOffset()).isEqualTo(2);
+        assertThat(reopened.producers()).contains(new PartitionLog.ProducerInfo(OTHER, EPOCH, 1, START_MS + 1, 2));
         assertThat(reopened.abortedTransactions(0, 10)).containsExactly(new PartitionLog.AbortedTxn(PID, 0));
 
         final PartitionLog recovered = open(crashed.resolve("topic-0"));
         assertThat(recovered.lastStableOffset()).isEqualTo(2);
+        assertThat(recovered.producers()).contains(new PartitionLog.ProducerInfo(OTHER, EPOCH, 1, START_MS + 1, 2));
         assertThat(recovered.abortedTransactions(0, 10)).containsExactly(new PartitionLog.AbortedTxn(PID, 0));
         recovered.appendTxnMarker(OTHER, EPOCH, 0, true, 0);
         assertThat(recovered.lastStableOffset()).isEqualTo(recovered.highWatermark());
