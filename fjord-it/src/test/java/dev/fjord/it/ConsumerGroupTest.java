@@ -42,22 +42,9 @@ class ConsumerGroupTest {
         fjord.close();
     }
 
-    private static String assignor(final String name) {
-        switch (name) {
-            case "range":
-                return "org.apache.kafka.clients.consumer.RangeAssignor";
-            case "roundrobin":
-                return "org.apache.kafka.clients.consumer.RoundRobinAssignor";
-            case "sticky":
-                return "org.apache.kafka.clients.consumer.StickyAssignor";
-            default:
-                return "org.apache.kafka.clients.consumer.CooperativeStickyAssignor";
-        }
-    }
-
     private KafkaConsumer<byte[], byte[]> member(final String group, final String assignor, final Map<String, Object> extra) {
         final Map<String, Object> config = new java.util.HashMap<>(Map.of("group.id", group,
-                "partition.assignment.strategy", assignor(assignor), "auto.offset.reset", "earliest",
+                "partition.assignment.strategy", GroupMembershipTest.assignorClass(assignor), "auto.offset.reset", "earliest",
                 "heartbeat.interval.ms", "200", "session.timeout.ms", "6000"));
         config.putAll(extra);
         return Clients.consumer(fjord.bootstrapServers(), config);

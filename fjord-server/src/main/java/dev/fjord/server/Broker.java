@@ -60,6 +60,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -187,10 +188,12 @@ public final class Broker implements AutoCloseable {
         final OffsetsTopicLog offsetsLog = OffsetsTopicLog.open(state, config.offsetsTopicNumPartitions());
         final GroupCoordinator groups = new GroupCoordinator(new GroupCoordinatorConfig(offsetsLog.partitions(),
                 config.groupMinSessionTimeoutMs(), config.groupMaxSessionTimeoutMs(), config.groupInitialRebalanceDelayMs(),
-                Integer.MAX_VALUE, GroupCoordinatorConfig.defaults().offsetMetadataMaxBytes()),
+                config.groupMaxSize(), config.offsetMetadataMaxBytes(), config.offsetsRetentionMs(),
+                config.offsetsRetentionCheckIntervalMs()),
                 offsetsLog, new ScheduledCoordinatorTimer(scheduler, coordinatorThread), clock, coordinatorThread,
                 tp -> partitions.get(tp) != null);
         groups.load();
+        state.partitions().addDeleteListener(topic -> groups.offsets().onTopicsDeleted(Set.of(topic)));
         return groups;
     }
 

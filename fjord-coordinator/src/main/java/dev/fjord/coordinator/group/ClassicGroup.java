@@ -29,6 +29,8 @@ final class ClassicGroup {
     /** Member ids handed out with MEMBER_ID_REQUIRED whose second join has not come yet. */
     final Set<String> pendingMembers = new HashSet<>();
     final Map<TopicPartition, GroupRecords.OffsetValue> offsets = new LinkedHashMap<>();
+    /** The group's last metadata record in the log (null if it never had one): what a snapshot writes again. */
+    GroupRecords.Record persisted;
     /**
      * Offsets committed inside producers' open transactions (TxnOffsetCommit), by producer id: they move
      * to {@link #offsets} at the transaction's COMMIT marker and are dropped at its ABORT marker.

@@ -17,12 +17,29 @@ public interface CoordinatorLog {
      * Appends records as part of a producer's transaction (transactional offset commits): they count only
      * once the transaction coordinator writes a COMMIT marker into the partition.
      *
+     * <p>A default that refuses, so that logs without transactions (in-memory test logs) need not implement it.
+     *
      * @throws org.apache.kafka.common.errors.InvalidProducerEpochException if the producer was fenced
      */
-    void appendTransactional(int partition, long producerId, short producerEpoch, List<GroupRecords.Record> records);
+    default void appendTransactional(final int partition, final long producerId, final short producerEpoch,
+                                     final List<GroupRecords.Record> records) {
+        throw new UnsupportedOperationException("This coordinator log does not take transactional records");
+    }
 
     /** Hands every record of one partition, in order, to the consumer (key, value; value null for tombstones). */
     void replay(int partition, RecordConsumer consumer);
+
+    /** The offset the next record appended to the partition will get; -1 if this log cannot tell. */
+    default long endOffset(final int partition) {
+        return -1;
+    }
+
+    /**
+     * Tells the log that the records from {@code offset} on hold the whole state of the partition, so it may
+     * drop everything before (Kafka's DeleteRecords on the coordinator's own partition).
+     */
+    default void deleteBefore(final int partition, final long offset) {
+    }
 
     /** Receives replayed records; transactional ones and markers are plain records unless overridden. */
     interface RecordConsumer {

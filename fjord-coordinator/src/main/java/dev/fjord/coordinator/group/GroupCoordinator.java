@@ -41,20 +41,25 @@ import org.slf4j.LoggerFactory;
 public final class GroupCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
     static final String UNKNOWN_MEMBER = "";
+    private static final int SNAPSHOT_BATCH = 500;
 
     final GroupCoordinatorConfig config;
     final CoordinatorLog log;
+    private final SnapshottingLog snapshots;
     final CoordinatorTimer timer;
     final Clock clock;
     final Executor executor;
     final Predicate<TopicPartition> partitionExists;
     final Map<String, ClassicGroup> groups = new LinkedHashMap<>();
+    /** Records appended to a partition before a snapshot of it is considered (tests lower it). */
+    long snapshotMinRecords = 10_000;
     final GroupOffsets offsets;
 
     public GroupCoordinator(final GroupCoordinatorConfig config, final CoordinatorLog log, final CoordinatorTimer timer,
                             final Clock clock, final Executor executor, final Predicate<TopicPartition> partitionExists) {
         this.config = config;
-        this.log = log;
+        this.snapshots = new SnapshottingLog(log, config.offsetsTopicPartitions());
+        this.log = snapshots;
         this.timer = timer;
         this.clock = clock;
         this.executor = executor;
@@ -82,6 +87,11 @@ public final class GroupCoordinator {
                 LOG.error("Group coordinator operation failed", e);
                 future.completeExceptionally(e);
             }
+            try {
+                snapshots.maybeSnapshot();
+            } catch (RuntimeException e) {
+                LOG.warn("Could not snapshot the group coordinator's state; its log keeps growing until the next try", e);
+            }
         });
         return future;
     }
@@ -98,6 +108,7 @@ public final class GroupCoordinator {
                     scheduleSessionExpiry(g, m);
                 }
             }
+            scheduleOffsetsExpiry();
             f.complete(null);
         });
         done.join();
@@ -160,6 +171,13 @@ public final class GroupCoordinator {
         });
     }
 
+    private void scheduleOffsetsExpiry() {
+        timer.schedule("offsets-retention", config.offsetsRetentionCheckIntervalMs(), () -> {
+            offsets.expireOffsets();
+            scheduleOffsetsExpiry();
+        });
+    }
+
     /** Applies replayed records to the in-memory state: the same effect their live writes had. */
     private final class Replay implements GroupRecords.Visitor {
         @Override
@@ -181,6 +199,7 @@ public final class GroupCoordinator {
                 return;
             }
             final ClassicGroup g = groups.computeIfAbsent(groupId, ClassicGroup::new);
+            g.persisted = GroupRecords.groupMetadata(groupId, value);
             g.protocolType = value.protocolType();
             g.generationId = value.generation();
             g.protocolName = value.protocol();
@@ -333,14 +352,20 @@ public final class GroupCoordinator {
             group.leaderId = newMemberId;
         }
         old.sessionTimeoutMs = request.sessionTimeoutMs();
-        if (group.state == GroupState.STABLE && old.sameProtocols(protocols)) {
-            // KIP-345: a static member back within its session keeps its assignment; no rebalance.
+        old.protocols = protocols;
+        if (group.state == GroupState.STABLE && group.protocolName.equals(group.selectProtocol())) {
+            // KIP-345: a static member back within its session keeps its assignment, and as long as the group's
+            // protocol stays the same there is no rebalance, even though its metadata (owned partitions, generation)
+            // may differ from before. A returning leader is told not to assign again (KIP-814).
             persistGroup(group);
             scheduleSessionExpiry(group, old);
-            future.complete(joinResponse(group, old, version));
+            final JoinGroupResponseData response = joinResponse(group, old, version);
+            if (version >= 9 && newMemberId.equals(group.leaderId)) {
+                response.setSkipAssignment(true);
+            }
+            future.complete(response);
             return;
         }
-        old.protocols = protocols;
         old.awaitingJoin = future;
         old.joinVersion = version;
         if (group.state == GroupState.PREPARING_REBALANCE) {
@@ -690,14 +715,151 @@ public final class GroupCoordinator {
 
     /** Writes the group's metadata record: after a rebalance completes, or when it becomes empty. */
     void persistGroup(final ClassicGroup group) {
+        final GroupRecords.Record record = groupRecord(group, clock.wallMillis());
+        log.append(partitionFor(group.groupId), List.of(record));
+        group.persisted = record;
+    }
+
+    private static GroupRecords.Record groupRecord(final ClassicGroup group, final long stateTimestampMs) {
         final List<GroupRecords.StoredMember> members = new ArrayList<>();
         for (final GroupMember m : group.members.values()) {
             members.add(new GroupRecords.StoredMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
                     m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.metadata(group.protocolName), m.assignment));
         }
-        log.append(partitionFor(group.groupId), List.of(GroupRecords.groupMetadata(group.groupId,
+        return GroupRecords.groupMetadata(group.groupId,
                 new GroupRecords.GroupValue(group.protocolType == null ? "" : group.protocolType, group.generationId,
-                        group.protocolName, group.leaderId, clock.wallMillis(), members))));
+                        group.protocolName, group.leaderId, stateTimestampMs, members));
+    }
+
+    /**
+     * Keeps {@code __consumer_offsets} from growing with every commit ever made: once a partition has had
+     * twice as many records appended as it has live keys (and at least {@link #snapshotMinRecords}), the
+     * live state of its groups is appended again and everything before it is dropped. Replaying from there
+     * rebuilds the same state; a crash half way leaves the older records in place, which replay equally well.
+     */
+    private final class SnapshottingLog implements CoordinatorLog {
+        private final CoordinatorLog delegate;
+        private final long[] appended;
+        private final long[] nextCheck;
+
+        SnapshottingLog(final CoordinatorLog delegate, final int partitions) {
+            this.delegate = delegate;
+            this.appended = new long[partitions];
+            this.nextCheck = new long[partitions];
+        }
+
+        @Override
+        public void append(final int partition, final List<GroupRecords.Record> records) {
+            delegate.append(partition, records);
+            appended[partition] += records.size();
+        }
+
+        @Override
+        public void appendTransactional(final int partition, final long producerId, final short producerEpoch,
+                                        final List<GroupRecords.Record> records) {
+            delegate.appendTransactional(partition, producerId, producerEpoch, records);
+            appended[partition] += records.size();
+        }
+
+        /** Called when the coordinator's state matches its log again: at the end of each coordinator task. */
+        void maybeSnapshot() {
+            for (int partition = 0; partition < appended.length; partition++) {
+                if (appended[partition] >= Math.max(nextCheck[partition], snapshotMinRecords) && !hasPendingTxn(partition)) {
+                    final long live = liveRecords(partition);
+                    if (appended[partition] >= Math.max(2 * live, snapshotMinRecords)) {
+                        snapshot(partition);
+                        appended[partition] = 0;
+                        nextCheck[partition] = 0;
+                    } else {
+                        nextCheck[partition] = 2 * live;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void replay(final int partition, final RecordConsumer consumer) {
+            appended[partition] = 0;
+            delegate.replay(partition, new RecordConsumer() {
+                @Override
+                public void accept(final ByteBuffer key, final ByteBuffer value) {
+                    appended[partition]++;
+                    consumer.accept(key, value);
+                }
+
+                @Override
+                public void acceptTransactional(final long producerId, final ByteBuffer key, final ByteBuffer value) {
+                    appended[partition]++;
+                    consumer.acceptTransactional(producerId, key, value);
+                }
+
+                @Override
+                public void onMarker(final long producerId, final boolean commit) {
+                    consumer.onMarker(producerId, commit);
+                }
+            });
+        }
+
+        /**
+         * Whether a group of the partition has offsets pending in an open transaction. No snapshot is taken
+         * then: dropping the log before it would drop those records, and their marker must find them on replay.
+         */
+        private boolean hasPendingTxn(final int partition) {
+            for (final ClassicGroup g : groups.values()) {
+                if (partitionFor(g.groupId) == partition && !g.pendingTxnOffsets.isEmpty()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public long endOffset(final int partition) {
+            return delegate.endOffset(partition);
+        }
+
+        @Override
+        public void deleteBefore(final int partition, final long offset) {
+            delegate.deleteBefore(partition, offset);
+        }
+
+        private long liveRecords(final int partition) {
+            long live = 0;
+            for (final ClassicGroup g : groups.values()) {
+                if (partitionFor(g.groupId) == partition) {
+                    live += g.offsets.size() + 1;
+                }
+            }
+            return live;
+        }
+
+        private void snapshot(final int partition) {
+            final long mark = delegate.endOffset(partition);
+            if (mark < 0) {
+                return;
+            }
+            final List<GroupRecords.Record> records = new ArrayList<>();
+            for (final ClassicGroup g : groups.values()) {
+                if (partitionFor(g.groupId) != partition) {
+                    continue;
+                }
+                if (g.persisted != null) {
+                    records.add(g.persisted);
+                }
+                for (final Map.Entry<TopicPartition, GroupRecords.OffsetValue> e : g.offsets.entrySet()) {
+                    records.add(GroupRecords.offsetCommit(g.groupId, e.getKey(), e.getValue()));
+                }
+                if (records.size() >= SNAPSHOT_BATCH) {
+                    delegate.append(partition, List.copyOf(records));
+                    records.clear();
+                }
+            }
+            if (!records.isEmpty()) {
+                delegate.append(partition, records);
+            }
+            delegate.deleteBefore(partition, mark);
+            LOG.debug("Snapshot of __consumer_offsets partition {}: state rewritten from offset {}", partition, mark);
+        }
     }
 
     private static String joinKey(final ClassicGroup g) {

@@ -11,9 +11,23 @@ package dev.fjord.coordinator.group;
  *     of an empty group waits for more members
  * @param maxGroupSize {@code group.max.size}
  * @param offsetMetadataMaxBytes {@code offset.metadata.max.bytes}
+ * @param offsetsRetentionMs {@code offsets.retention.minutes}, in ms: how long the offsets of a group without
+ *     members (or of a standalone consumer, counted from each commit) are kept
+ * @param offsetsRetentionCheckIntervalMs {@code offsets.retention.check.interval.ms}
  */
 public record GroupCoordinatorConfig(int offsetsTopicPartitions, int minSessionTimeoutMs, int maxSessionTimeoutMs,
-                                     int initialRebalanceDelayMs, int maxGroupSize, int offsetMetadataMaxBytes) {
+                                     int initialRebalanceDelayMs, int maxGroupSize, int offsetMetadataMaxBytes,
+                                     long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs) {
+    public static final long DEFAULT_OFFSETS_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
+    public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 600_000;
+
+    /** With Kafka's default offsets retention (7 days, checked every 10 minutes). */
+    public GroupCoordinatorConfig(final int offsetsTopicPartitions, final int minSessionTimeoutMs,
+                                  final int maxSessionTimeoutMs, final int initialRebalanceDelayMs,
+                                  final int maxGroupSize, final int offsetMetadataMaxBytes) {
+        this(offsetsTopicPartitions, minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, maxGroupSize,
+                offsetMetadataMaxBytes, DEFAULT_OFFSETS_RETENTION_MS, DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+    }
 
     /** Kafka's defaults. */
     public static GroupCoordinatorConfig defaults() {

@@ -379,6 +379,83 @@ public final class GroupOffsets {
         });
     }
 
+    // ---------------------------------------------------------------------------------- Housekeeping
+
+    /**
+     * {@code offsets.retention.minutes} as Kafka applies it (KIP-211): the offsets of a group with no members
+     * expire once it has been empty for the retention time; a standalone consumer's offsets (a group that never
+     * had a protocol) expire one by one, the retention time after their commit. A group left with no members and
+     * no offsets is deleted. Groups with members keep their offsets.
+     *
+     * @return how many offsets expired
+     */
+    public CompletableFuture<Integer> expireOffsets() {
+        return coordinator.submit(f -> f.complete(onExpireOffsets()));
+    }
+
+    private int onExpireOffsets() {
+        final long now = coordinator.clock.wallMillis();
+        final long retention = coordinator.config.offsetsRetentionMs();
+        int expired = 0;
+        for (final ClassicGroup g : new ArrayList<>(coordinator.groups.values())) {
+            if (g.state != GroupState.EMPTY) {
+                continue;
+            }
+            final List<GroupRecords.Record> records = new ArrayList<>();
+            for (final var it = g.offsets.entrySet().iterator(); it.hasNext(); ) {
+                final Map.Entry<TopicPartition, GroupRecords.OffsetValue> e = it.next();
+                final long since = g.protocolType == null ? e.getValue().commitTimestampMs() : g.stateTimestampMs;
+                if (now - since >= retention) {
+                    records.add(GroupRecords.offsetCommit(g.groupId, e.getKey(), null));
+                    it.remove();
+                }
+            }
+            expired += records.size();
+            removeIfUnused(g, records);
+        }
+        return expired;
+    }
+
+    /**
+     * Forgets every group's offsets for deleted topics, as Kafka does when a topic goes away, so that a topic
+     * created again under the same name does not inherit them.
+     */
+    public CompletableFuture<Integer> onTopicsDeleted(final Set<String> topics) {
+        return coordinator.submit(f -> {
+            int removed = 0;
+            for (final ClassicGroup g : new ArrayList<>(coordinator.groups.values())) {
+                final List<GroupRecords.Record> records = new ArrayList<>();
+                for (final var it = g.offsets.keySet().iterator(); it.hasNext(); ) {
+                    final TopicPartition tp = it.next();
+                    if (topics.contains(tp.topic())) {
+                        records.add(GroupRecords.offsetCommit(g.groupId, tp, null));
+                        it.remove();
+                    }
+                }
+                removed += records.size();
+                if (g.state == GroupState.EMPTY) {
+                    removeIfUnused(g, records);
+                } else if (!records.isEmpty()) {
+                    coordinator.log.append(coordinator.partitionFor(g.groupId), records);
+                }
+            }
+            f.complete(removed);
+        });
+    }
+
+    /** Appends {@code records} (if any) and, for an empty group with no offsets left, the group's tombstone. */
+    private void removeIfUnused(final ClassicGroup g, final List<GroupRecords.Record> records) {
+        final boolean unused = g.offsets.isEmpty() && g.members.isEmpty() && g.state == GroupState.EMPTY;
+        if (unused && (!records.isEmpty() || g.protocolType != null)) {
+            records.add(GroupRecords.groupMetadata(g.groupId, null));
+            g.state = GroupState.DEAD;
+            coordinator.groups.remove(g.groupId);
+        }
+        if (!records.isEmpty()) {
+            coordinator.log.append(coordinator.partitionFor(g.groupId), records);
+        }
+    }
+
     // ------------------------------------------------------------------------------------- OffsetDelete
 
     public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(final OffsetDeleteRequestData request) {

@@ -86,6 +86,10 @@ public final class BrokerConfig {
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String LOG_RETENTION_MS = "log.retention.ms";
     public static final String LOG_RETENTION_MINUTES = "log.retention.minutes";
     public static final String LOG_RETENTION_HOURS = "log.retention.hours";
@@ -193,6 +197,11 @@ public final class BrokerConfig {
         d.define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3000, atLeast(0), MEDIUM, "Wait for more members before the first rebalance.");
         d.define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, atLeast(0), MEDIUM, "Smallest session timeout a consumer may ask for.");
         d.define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, atLeast(0), MEDIUM, "Largest session timeout a consumer may ask for.");
+        d.define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), MEDIUM, "Most members a consumer group may have.");
+        d.define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, atLeast(0), LOW, "Longest metadata string kept with a committed offset.");
+        d.define(OFFSETS_RETENTION_MINUTES, Type.INT, 10080, atLeast(1), MEDIUM,
+            "Keep the offsets of a group without members this long after it emptied (standalone consumers: after each commit).");
+        d.define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, atLeast(1), LOW, "How often expired offsets are removed.");
         d.define(LOG_RETENTION_MS, Type.LONG, null, HIGH, "Delete segments older than this; -1 = keep forever. Wins over minutes/hours.");
         d.define(LOG_RETENTION_MINUTES, Type.INT, null, HIGH, "Retention in minutes if log.retention.ms is unset.");
         d.define(LOG_RETENTION_HOURS, Type.INT, 168, HIGH, "Retention in hours if ms and minutes are unset.");
@@ -279,6 +288,10 @@ public final class BrokerConfig {
     private final int groupInitialRebalanceDelayMs;
     private final int groupMinSessionTimeoutMs;
     private final int groupMaxSessionTimeoutMs;
+    private final int groupMaxSize;
+    private final int offsetMetadataMaxBytes;
+    private final long offsetsRetentionMs;
+    private final long offsetsRetentionCheckIntervalMs;
     private final long logRetentionMs;
     private final long logRetentionBytes;
     private final List<String> logCleanupPolicy;
@@ -342,6 +355,10 @@ public final class BrokerConfig {
         this.groupInitialRebalanceDelayMs = v.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS);
         this.groupMinSessionTimeoutMs = v.getInt(GROUP_MIN_SESSION_TIMEOUT_MS);
         this.groupMaxSessionTimeoutMs = v.getInt(GROUP_MAX_SESSION_TIMEOUT_MS);
+        this.groupMaxSize = v.getInt(GROUP_MAX_SIZE);
+        this.offsetMetadataMaxBytes = v.getInt(OFFSET_METADATA_MAX_BYTES);
+        this.offsetsRetentionMs = v.getInt(OFFSETS_RETENTION_MINUTES) * 60_000L;
+        this.offsetsRetentionCheckIntervalMs = v.getLong(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
         if (groupMinSessionTimeoutMs > groupMaxSessionTimeoutMs) {
             throw new ConfigException(GROUP_MIN_SESSION_TIMEOUT_MS, String.valueOf(groupMinSessionTimeoutMs),
                 "Invalid value '" + groupMinSessionTimeoutMs + "' for '" + GROUP_MIN_SESSION_TIMEOUT_MS
@@ -732,6 +749,22 @@ public final class BrokerConfig {
 
     public int groupMaxSessionTimeoutMs() {
         return groupMaxSessionTimeoutMs;
+    }
+
+    public int groupMaxSize() {
+        return groupMaxSize;
+    }
+
+    public int offsetMetadataMaxBytes() {
+        return offsetMetadataMaxBytes;
+    }
+
+    public long offsetsRetentionMs() {
+        return offsetsRetentionMs;
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return offsetsRetentionCheckIntervalMs;
     }
 
     /** {@code log.retention.ms} &gt; {@code .minutes} &gt; {@code .hours} (default 168 h); -1 = keep forever. */

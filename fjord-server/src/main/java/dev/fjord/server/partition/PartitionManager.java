@@ -42,6 +42,7 @@ public final class PartitionManager implements AutoCloseable {
     private final Clock clock;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> deleteListeners = new CopyOnWriteArrayList<>();
 
     public PartitionManager(final List<Path> logDirs, final TopicRegistry topics, final TopicConfigs topicConfigs,
                             final Clock clock) {
@@ -101,6 +102,12 @@ public final class PartitionManager implements AutoCloseable {
             }
             appendListeners.forEach(l -> l.accept(tp));
         }
+        deleteListeners.forEach(l -> l.accept(topic.name()));
+    }
+
+    /** Called with a topic's name after its logs are deleted. */
+    public void addDeleteListener(final Consumer<String> listener) {
+        deleteListeners.add(listener);
     }
 
     /** The log of a partition, or null if this broker has none. */

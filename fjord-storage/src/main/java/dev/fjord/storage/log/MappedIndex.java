@@ -2,6 +2,8 @@ package dev.fjord.storage.log;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -20,6 +22,8 @@ import java.nio.file.Path;
  * the count sees the entry.
  */
 abstract class MappedIndex implements AutoCloseable {
+    private static final int PAGE = 4096;
+
     private final Path file;
     private final int entrySize;
     private final long baseOffset;
@@ -27,6 +31,12 @@ abstract class MappedIndex implements AutoCloseable {
     private MappedByteBuffer map;
     private int maxEntries;
     private volatile int entries;
+    /**
+     * Bytes from the start of the file known to have disk blocks behind them. The file is preallocated
+     * sparse; a page is written through the channel before its first entry, so that a full disk shows up
+     * as an IOException there rather than as a SIGBUS on a write to the mapping.
+     */
+    private long reserved;
 
     MappedIndex(final Path file, final long baseOffset, final int entrySize, final int maxBytes) throws IOException {
         this.file = file;
@@ -41,6 +51,11 @@ abstract class MappedIndex implements AutoCloseable {
         raf.setLength(Math.max(capacity, entries * (long) entrySize));
         this.maxEntries = (int) (raf.length() / entrySize);
         this.map = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, raf.length());
+        this.reserved = roundUpToPage((long) entries * entrySize);
+    }
+
+    private static long roundUpToPage(final long bytes) {
+        return (bytes + PAGE - 1) / PAGE * PAGE;
     }
 
     final long baseOffset() {
@@ -84,8 +99,26 @@ abstract class MappedIndex implements AutoCloseable {
             throw new IllegalStateException("Index " + file + " is full (" + maxEntries + " entries)");
         }
         final int n = entries;
+        final long end = (long) (n + 1) * entrySize;
+        if (end > reserved) {
+            reservePagesUpTo(end);
+        }
         writer.write(map, n * entrySize);
         entries = n + 1;
+    }
+
+    private void reservePagesUpTo(final long end) {
+        final long upTo = Math.min(roundUpToPage(end), (long) maxEntries * entrySize);
+        try {
+            final ByteBuffer zeros = ByteBuffer.allocate((int) (upTo - reserved));
+            long at = reserved;
+            while (zeros.hasRemaining()) {
+                at += raf.getChannel().write(zeros, at);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not extend index " + file + ": " + e.getMessage(), e);
+        }
+        reserved = upTo;
     }
 
     interface EntryWriter {

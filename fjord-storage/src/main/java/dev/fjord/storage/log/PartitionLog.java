@@ -78,6 +78,24 @@ public final class PartitionLog implements AutoCloseable {
     public record AbortedTxn(long producerId, long firstOffset) {
     }
 
+    /** Log directories whose writes are failing, so that the failure is logged once, not once per request. */
+    private static final java.util.Set<Path> FAILING_DIRS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void reportWriteFailure(final IOException e) {
+        final Path logDir = dir.toAbsolutePath().getParent();
+        if (FAILING_DIRS.add(logDir)) {
+            LOG.error("Cannot write to log directory {} ({}). Produce requests for its partitions are answered "
+                    + "KAFKA_STORAGE_ERROR while reads go on; free space on that disk or fix its permissions, and writes "
+                    + "resume by themselves.", logDir, e.getMessage());
+        }
+    }
+
+    private void reportWriteSuccess() {
+        if (!FAILING_DIRS.isEmpty() && FAILING_DIRS.remove(dir.toAbsolutePath().getParent())) {
+            LOG.info("Writes to log directory {} work again", dir.toAbsolutePath().getParent());
+        }
+    }
+
     public record AppendResult(long firstOffset, long lastOffset, long logAppendTimeMs, long logStartOffset) {
     }
 
@@ -305,8 +323,10 @@ public final class PartitionLog implements AutoCloseable {
             try {
                 active.append(records);
             } catch (IOException e) {
+                reportWriteFailure(e);
                 throw new KafkaStorageException("Could not append to " + topicPartition + " in " + dir + ": " + e.getMessage(), e);
             }
+            reportWriteSuccess();
             producers.apply(pending);
             highWatermark = new Position(next, active, active.sizeInBytes(), lastStable(next));
             unflushedMessages += offsetCount;
@@ -358,8 +378,9 @@ public final class PartitionLog implements AutoCloseable {
     private void roll() {
         final long base = highWatermark.offset();
         try {
-            active.seal();
+            // The new segment first: if its files cannot be made (a full disk), the active one stays as it was.
             final Segment next = Segment.open(dir, base, config, clock.wallMillis());
+            active.seal();
             segments.put(base, next);
             active = next;
             producers.writeSnapshot(dir, base);
@@ -392,13 +413,30 @@ public final class PartitionLog implements AutoCloseable {
             final MemoryRecords marker = MemoryRecords.withEndTransactionMarker(offset, now, leaderEpoch, producerId, epoch,
                     new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
             maybeRoll(marker.sizeInBytes(), offset, config);
+            // The abort's index entry goes first and is taken back if the marker cannot be written, so a
+            // failed append leaves no trace, as for data.
+            final long first = producers.openTxnFirstOffset(producerId);
+            final boolean indexed = !commit && first >= 0;
             try {
+                if (indexed) {
+                    active.txnIndex().append(new TxnIndex.Entry(producerId, first, offset,
+                            Math.min(producers.firstUnstableOffsetAfterEnding(first), offset + 1)));
+                }
                 active.append(marker);
-                completeTxn(active, producerId, epoch, !commit, offset, now);
             } catch (IOException e) {
+                reportWriteFailure(e);
+                if (indexed) {
+                    try {
+                        active.txnIndex().truncateFrom(offset);
+                    } catch (IOException ignored) {
+                        // Recovery rebuilds the index from the log, where this marker is not.
+                    }
+                }
                 throw new KafkaStorageException("Could not append a transaction marker to " + topicPartition + " in " + dir
                         + ": " + e.getMessage(), e);
             }
+            reportWriteSuccess();
+            producers.completeTxn(producerId, epoch, now);
             highWatermark = new Position(offset + 1, active, active.sizeInBytes(), lastStable(offset + 1));
             unflushedMessages++;
             if (unflushedMessages >= config.flushIntervalMessages()) {

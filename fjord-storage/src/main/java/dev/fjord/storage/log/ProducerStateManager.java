@@ -211,6 +211,22 @@ final class ProducerStateManager {
         return out;
     }
 
+    /** The first offset of the producer's open transaction here, or -1 when none is open. */
+    long openTxnFirstOffset(final long producerId) {
+        final Entry e = producers.get(producerId);
+        return e == null ? -1 : e.txnFirstOffset;
+    }
+
+    /** The first offset of the oldest open transaction once the one starting at {@code first} ends; MAX_VALUE if none. */
+    long firstUnstableOffsetAfterEnding(final long first) {
+        for (final long offset : ongoing.keySet()) {
+            if (offset != first) {
+                return offset;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     /** The first offset of the oldest open transaction, or -1 when none is open. */
     long firstUnstableOffset() {
         return ongoing.isEmpty() ? -1 : ongoing.firstKey();

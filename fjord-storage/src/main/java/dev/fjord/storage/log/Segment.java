@@ -1,6 +1,7 @@
 package dev.fjord.storage.log;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
@@ -99,19 +100,37 @@ final class Segment implements AutoCloseable {
      * Called under the log's lock.
      */
     void append(final MemoryRecords records) throws IOException {
-        int position = log.sizeInBytes();
-        for (final MutableRecordBatch batch : records.batches()) {
-            if ((bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0 && position == 0)
-                    && !offsetIndex.isFull()) {
-                offsetIndex.append(batch.baseOffset(), position);
-                sealTimeIndex();
-                bytesSinceLastIndexEntry = 0;
+        final int start = log.sizeInBytes();
+        final int offsetEntries = offsetIndex.entries();
+        final int timeEntries = timeIndex.entries();
+        final long maxTimestampBefore = maxTimestamp;
+        final long maxTimestampOffsetBefore = maxTimestampBatchLastOffset;
+        final int sinceIndexBefore = bytesSinceLastIndexEntry;
+        try {
+            // The log bytes first: an index entry never points past what is in the log.
+            log.append(records);
+            int position = start;
+            for (final MutableRecordBatch batch : records.batches()) {
+                if ((bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0 && position == 0)
+                        && !offsetIndex.isFull()) {
+                    offsetIndex.append(batch.baseOffset(), position);
+                    sealTimeIndex();
+                    bytesSinceLastIndexEntry = 0;
+                }
+                trackTimestamp(batch.maxTimestamp(), batch.lastOffset());
+                position += batch.sizeInBytes();
+                bytesSinceLastIndexEntry += batch.sizeInBytes();
             }
-            trackTimestamp(batch.maxTimestamp(), batch.lastOffset());
-            position += batch.sizeInBytes();
-            bytesSinceLastIndexEntry += batch.sizeInBytes();
+        } catch (IOException | UncheckedIOException e) {
+            // A failed write (a full disk, say) must leave no trace: the next append goes where this one began.
+            offsetIndex.truncateToEntries(offsetEntries);
+            timeIndex.truncateToEntries(timeEntries);
+            maxTimestamp = maxTimestampBefore;
+            maxTimestampBatchLastOffset = maxTimestampOffsetBefore;
+            bytesSinceLastIndexEntry = sinceIndexBefore;
+            log.truncateTo(start);
+            throw e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
         }
-        log.append(records);
     }
 
     private void trackTimestamp(final long timestamp, final long batchLastOffset) {
