@@ -20,6 +20,7 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,14 @@ class ApiVersionSweepTest {
         try (KafkaProducer<byte[], byte[]> p = Clients.producer(fjord.bootstrapServers(), Map.of())) {
             p.send(new ProducerRecord<>("sweep", 0, 1_000L, null, "v".getBytes())).get();
         }
+        try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
+            final InitProducerIdResponseData init = ((InitProducerIdResponse) c.send(ApiKeys.INIT_PRODUCER_ID, (short) 5,
+                    new InitProducerIdRequestData().setTransactionalId(TxnSamples.TXN_ID).setTransactionTimeoutMs(60_000)
+                            .setProducerId(-1).setProducerEpoch((short) -1))).data();
+            assertThat(init.errorCode()).isZero();
+            TxnSamples.producerId = init.producerId();
+            TxnSamples.producerEpoch = init.producerEpoch();
+        }
     }
 
     @AfterAll
@@ -64,6 +74,7 @@ class ApiVersionSweepTest {
     void shouldAnswerEveryAdvertisedVersionOfEveryApi() throws Exception {
         final Map<ApiKeys, Function<Short, ApiMessage>> samples = new java.util.HashMap<>(GroupSamples.ALL);
         samples.putAll(OpsSamples.ALL);
+        samples.putAll(TxnSamples.ALL);
         samples.putAll(Map.of(
                 ApiKeys.API_VERSIONS, v -> new ApiVersionsRequestData().setClientSoftwareName("sweep").setClientSoftwareVersion("1"),
                 ApiKeys.METADATA, ApiVersionSweepTest::metadata,
@@ -100,6 +111,8 @@ class ApiVersionSweepTest {
         assertThat(answered).contains("DESCRIBE_CONFIGS v1", "DESCRIBE_CONFIGS v4", "ALTER_CONFIGS v0", "ALTER_CONFIGS v2",
                 "INCREMENTAL_ALTER_CONFIGS v0", "INCREMENTAL_ALTER_CONFIGS v1", "CREATE_PARTITIONS v0", "CREATE_PARTITIONS v3",
                 "DELETE_RECORDS v0", "DELETE_RECORDS v2", "DESCRIBE_LOG_DIRS v1", "DESCRIBE_LOG_DIRS v5");
+        assertThat(answered).contains("PRODUCE v3", "FETCH v4", "LIST_OFFSETS v1", "METADATA v0", "FETCH v18",
+                "ADD_PARTITIONS_TO_TXN v3", "END_TXN v4", "TXN_OFFSET_COMMIT v4", "LIST_TRANSACTIONS v2");
     }
 
     private static ApiMessage metadata(final short v) {

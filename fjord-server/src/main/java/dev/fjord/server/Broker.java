@@ -7,6 +7,8 @@ import dev.fjord.protocol.ApiHandler;
 import dev.fjord.server.config.BrokerConfig;
 import dev.fjord.coordinator.group.GroupCoordinator;
 import dev.fjord.coordinator.group.GroupCoordinatorConfig;
+import dev.fjord.coordinator.txn.TransactionCoordinator;
+import dev.fjord.coordinator.txn.TxnCoordinatorConfig;
 import dev.fjord.server.group.DeleteGroupsHandler;
 import dev.fjord.server.group.DescribeGroupsHandler;
 import dev.fjord.server.group.FindCoordinatorHandler;
@@ -44,6 +46,15 @@ import dev.fjord.server.metadata.TopicRegistry;
 import dev.fjord.server.partition.FetchPurgatory;
 import dev.fjord.server.partition.PartitionManager;
 import dev.fjord.server.partition.ProducerIdManager;
+import dev.fjord.server.txn.AddOffsetsToTxnHandler;
+import dev.fjord.server.txn.AddPartitionsToTxnHandler;
+import dev.fjord.server.txn.DescribeProducersHandler;
+import dev.fjord.server.txn.DescribeTransactionsHandler;
+import dev.fjord.server.txn.EndTxnHandler;
+import dev.fjord.server.txn.ListTransactionsHandler;
+import dev.fjord.server.txn.PartitionTxnMarkerWriter;
+import dev.fjord.server.txn.TxnOffsetCommitHandler;
+import dev.fjord.server.txn.WriteTxnMarkersHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,6 +77,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +98,9 @@ public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
     /** How often logs are asked whether {@code flush.ms} has passed (Kafka's log.flush.scheduler.interval.ms). */
     private static final long FLUSH_CHECK_INTERVAL_MS = 1000;
+    static final String TRANSACTION_STATE_TOPIC = "__transaction_state";
+    /** Kafka's transaction.state.log.segment.bytes default. */
+    private static final String TRANSACTION_STATE_SEGMENT_BYTES = "104857600";
 
     private final BrokerConfig config;
     private final List<FileLock> dirLocks = new ArrayList<>();
@@ -94,6 +109,8 @@ public final class Broker implements AutoCloseable {
     private ExecutorService requestPool;
     /** The group coordinator's single thread: it owns all group state. */
     private ExecutorService coordinatorThread;
+    /** The transaction coordinator's single thread: it owns all transaction state. */
+    private ExecutorService txnCoordinatorThread;
     private ScheduledExecutorService scheduler;
     private KafkaServer server;
     private InetSocketAddress bound;
@@ -161,7 +178,8 @@ public final class Broker implements AutoCloseable {
                 partitions, purgatory, new ProducerIdManager(logDirs.get(0)), clock, config.numPartitions(),
                 (short) config.defaultReplicationFactor(), config.autoCreateTopicsEnable(), 0);
         final GroupCoordinator groups = startGroupCoordinator(state, clock);
-        final ApiHandlerRegistry registry = registry(state, groups, config);
+        final TransactionCoordinator transactions = startTransactionCoordinator(state, groups, clock);
+        final ApiHandlerRegistry registry = registry(state, groups, transactions, config);
 
         final BrokerConfig.Endpoint listener = config.listeners().get(0);
         server = new KafkaServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
@@ -189,8 +207,28 @@ public final class Broker implements AutoCloseable {
         return groups;
     }
 
+    private TransactionCoordinator startTransactionCoordinator(final BrokerState state, final GroupCoordinator groups,
+                                                               final Clock clock) {
+        txnCoordinatorThread = Executors.newSingleThreadExecutor(named("fjord-txn-coordinator"));
+        final OffsetsTopicLog stateLog = OffsetsTopicLog.openInternal(state, TRANSACTION_STATE_TOPIC,
+                config.transactionStateLogNumPartitions(), TRANSACTION_STATE_SEGMENT_BYTES);
+        final TransactionCoordinator transactions = new TransactionCoordinator(new TxnCoordinatorConfig(stateLog.partitions(),
+                config.transactionMaxTimeoutMs(), config.transactionAbortTimedOutCleanupIntervalMs()), stateLog,
+                new PartitionTxnMarkerWriter(partitions, groups), () -> {
+                    try {
+                        return state.producerIds().nextId();
+                    } catch (IOException e) {
+                        throw new KafkaStorageException("Could not reserve producer ids: " + e.getMessage(), e);
+                    }
+                }, new ScheduledCoordinatorTimer(scheduler, txnCoordinatorThread), clock, txnCoordinatorThread,
+                tp -> partitions.get(tp) != null);
+        transactions.load();
+        return transactions;
+    }
+
     private static ApiHandlerRegistry registry(final BrokerState state, final GroupCoordinator groups,
-                                                final BrokerConfig config) {
+                                               final TransactionCoordinator transactions,
+                                               final BrokerConfig config) {
         final List<ApiHandler<? extends ApiMessage>> handlers = new ArrayList<>();
         final ApiHandlerRegistry[] self = new ApiHandlerRegistry[1];
         handlers.add(new ApiVersionsHandler(() -> self[0].apiVersions()));
@@ -201,7 +239,7 @@ public final class Broker implements AutoCloseable {
         handlers.add(new ProduceHandler(state));
         handlers.add(new FetchHandler(state));
         handlers.add(new ListOffsetsHandler(state));
-        handlers.add(new InitProducerIdHandler(state));
+        handlers.add(new InitProducerIdHandler(state, transactions));
         handlers.add(new OffsetForLeaderEpochHandler(state));
         handlers.add(new DescribeConfigsHandler(state, config));
         handlers.add(new AlterConfigsHandler(state));
@@ -220,6 +258,14 @@ public final class Broker implements AutoCloseable {
         handlers.add(new ListGroupsHandler(groups));
         handlers.add(new DeleteGroupsHandler(groups));
         handlers.add(new OffsetDeleteHandler(groups));
+        handlers.add(new AddPartitionsToTxnHandler(transactions));
+        handlers.add(new AddOffsetsToTxnHandler(transactions, groups));
+        handlers.add(new EndTxnHandler(transactions));
+        handlers.add(new TxnOffsetCommitHandler(groups));
+        handlers.add(new DescribeTransactionsHandler(transactions));
+        handlers.add(new ListTransactionsHandler(transactions));
+        handlers.add(new DescribeProducersHandler(state.partitions()));
+        handlers.add(new WriteTxnMarkersHandler(new PartitionTxnMarkerWriter(state.partitions(), groups)));
         self[0] = new ApiHandlerRegistry(handlers);
         return self[0];
     }
@@ -289,6 +335,7 @@ public final class Broker implements AutoCloseable {
             }
         });
         run(failures, () -> shutdown(requestPool));
+        run(failures, () -> shutdown(txnCoordinatorThread));
         run(failures, () -> shutdown(coordinatorThread));
         run(failures, () -> shutdown(scheduler));
         run(failures, () -> {

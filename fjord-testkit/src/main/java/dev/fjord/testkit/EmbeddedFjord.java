@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>Unlike a production broker, it forms consumer groups without {@code group.initial.rebalance.delay.ms}
- * and keeps {@code __consumer_offsets} at 5 partitions. Any broker setting can be given with Kafka's key names through {@link #builder()}. The data
+ * and keeps {@code __consumer_offsets} and {@code __transaction_state} at 5 partitions. Any broker setting can be given with Kafka's key names through {@link #builder()}. The data
  * directory can be kept across a {@link #restart()} to test what survives a broker restart.
  */
 public final class EmbeddedFjord implements AutoCloseable {
@@ -91,6 +91,7 @@ public final class EmbeddedFjord implements AutoCloseable {
         // Test-friendly defaults, as Kafka's own test harnesses use: groups form at once, and a small offsets topic.
         all.put("group.initial.rebalance.delay.ms", "0");
         all.put("offsets.topic.num.partitions", "5");
+        all.put("transaction.state.log.num.partitions", "5");
         all.putAll(settings);
         broker = Broker.start(BrokerConfig.fromMap(all));
         port = broker.boundPort();

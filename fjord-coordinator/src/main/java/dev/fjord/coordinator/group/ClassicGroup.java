@@ -35,6 +35,28 @@ final class ClassicGroup {
     final Map<TopicPartition, GroupRecords.OffsetValue> offsets = new LinkedHashMap<>();
     /** The group's last metadata record in the log (null if it never had one): what a snapshot writes again. */
     GroupRecords.Record persisted;
+    /**
+     * Offsets committed inside producers' open transactions (TxnOffsetCommit), by producer id: they move
+     * to {@link #offsets} at the transaction's COMMIT marker and are dropped at its ABORT marker.
+     */
+    final Map<Long, Map<TopicPartition, GroupRecords.OffsetValue>> pendingTxnOffsets = new HashMap<>();
+
+    boolean hasPendingTxnOffset(final TopicPartition tp) {
+        for (final Map<TopicPartition, GroupRecords.OffsetValue> pending : pendingTxnOffsets.values()) {
+            if (pending.containsKey(tp)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Applies a transaction's end to its pending offsets. */
+    void completeTxn(final long producerId, final boolean commit) {
+        final Map<TopicPartition, GroupRecords.OffsetValue> pending = pendingTxnOffsets.remove(producerId);
+        if (pending != null && commit) {
+            offsets.putAll(pending);
+        }
+    }
 
     ClassicGroup(final String groupId) {
         this.groupId = groupId;

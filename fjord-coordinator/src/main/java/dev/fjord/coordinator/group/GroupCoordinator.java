@@ -1,6 +1,7 @@
 package dev.fjord.coordinator.group;
 
 import dev.fjord.common.Clock;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -99,7 +100,7 @@ public final class GroupCoordinator {
     public void load() {
         final CompletableFuture<Void> done = submit(f -> {
             for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
-                log.replay(p, (key, value) -> GroupRecords.replay(key, value, new Replay()));
+                log.replay(p, new ReplayConsumer(p));
             }
             for (final ClassicGroup g : groups.values()) {
                 g.state = g.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE;
@@ -111,6 +112,63 @@ public final class GroupCoordinator {
             f.complete(null);
         });
         done.join();
+    }
+
+    /** Routes replayed records: plain ones to {@link Replay}, transactional offsets to pending, markers to their end. */
+    private final class ReplayConsumer implements CoordinatorLog.RecordConsumer {
+        private final int partition;
+
+        ReplayConsumer(final int partition) {
+            this.partition = partition;
+        }
+
+        @Override
+        public void accept(final ByteBuffer key, final ByteBuffer value) {
+            GroupRecords.replay(key, value, new Replay());
+        }
+
+        @Override
+        public void acceptTransactional(final long producerId, final ByteBuffer key, final ByteBuffer value) {
+            GroupRecords.replay(key, value, new GroupRecords.Visitor() {
+                @Override
+                public void onOffset(final String groupId, final TopicPartition tp, final GroupRecords.OffsetValue v) {
+                    if (v != null) {
+                        groups.computeIfAbsent(groupId, ClassicGroup::new).pendingTxnOffsets
+                                .computeIfAbsent(producerId, id -> new LinkedHashMap<>()).put(tp, v);
+                    }
+                }
+
+                @Override
+                public void onGroup(final String groupId, final GroupRecords.GroupValue v) {
+                    new Replay().onGroup(groupId, v);
+                }
+            });
+        }
+
+        @Override
+        public void onMarker(final long producerId, final boolean commit) {
+            completeTxnOffsets(partition, producerId, commit);
+        }
+    }
+
+    /** Ends a producer's transactional offsets in the groups of one {@code __consumer_offsets} partition. */
+    void completeTxnOffsets(final int partition, final long producerId, final boolean commit) {
+        for (final ClassicGroup g : groups.values()) {
+            if (partitionFor(g.groupId) == partition) {
+                g.completeTxn(producerId, commit);
+            }
+        }
+    }
+
+    /**
+     * Called after the transaction coordinator wrote a COMMIT or ABORT marker into {@code __consumer_offsets}
+     * partition {@code partition}: the producer's pending offsets there become committed, or are dropped.
+     */
+    public CompletableFuture<Void> onTxnMarker(final int partition, final long producerId, final boolean commit) {
+        return submit(f -> {
+            completeTxnOffsets(partition, producerId, commit);
+            f.complete(null);
+        });
     }
 
     private void scheduleOffsetsExpiry() {
@@ -797,10 +855,17 @@ public final class GroupCoordinator {
             appended[partition] += records.size();
         }
 
+        @Override
+        public void appendTransactional(final int partition, final long producerId, final short producerEpoch,
+                                        final List<GroupRecords.Record> records) {
+            delegate.appendTransactional(partition, producerId, producerEpoch, records);
+            appended[partition] += records.size();
+        }
+
         /** Called when the coordinator's state matches its log again: at the end of each coordinator task. */
         void maybeSnapshot() {
             for (int partition = 0; partition < appended.length; partition++) {
-                if (appended[partition] >= Math.max(nextCheck[partition], snapshotMinRecords)) {
+                if (appended[partition] >= Math.max(nextCheck[partition], snapshotMinRecords) && !hasPendingTxn(partition)) {
                     final long live = liveRecords(partition);
                     if (appended[partition] >= Math.max(2 * live, snapshotMinRecords)) {
                         snapshot(partition);
@@ -816,10 +881,37 @@ public final class GroupCoordinator {
         @Override
         public void replay(final int partition, final RecordConsumer consumer) {
             appended[partition] = 0;
-            delegate.replay(partition, (key, value) -> {
-                appended[partition]++;
-                consumer.accept(key, value);
+            delegate.replay(partition, new RecordConsumer() {
+                @Override
+                public void accept(final ByteBuffer key, final ByteBuffer value) {
+                    appended[partition]++;
+                    consumer.accept(key, value);
+                }
+
+                @Override
+                public void acceptTransactional(final long producerId, final ByteBuffer key, final ByteBuffer value) {
+                    appended[partition]++;
+                    consumer.acceptTransactional(producerId, key, value);
+                }
+
+                @Override
+                public void onMarker(final long producerId, final boolean commit) {
+                    consumer.onMarker(producerId, commit);
+                }
             });
+        }
+
+        /**
+         * Whether a group of the partition has offsets pending in an open transaction. No snapshot is taken
+         * then: dropping the log before it would drop those records, and their marker must find them on replay.
+         */
+        private boolean hasPendingTxn(final int partition) {
+            for (final ClassicGroup g : groups.values()) {
+                if (partitionFor(g.groupId) == partition && !g.pendingTxnOffsets.isEmpty()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

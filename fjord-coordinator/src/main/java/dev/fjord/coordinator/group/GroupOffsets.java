@@ -20,11 +20,14 @@ import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Committed offsets and the read-side group APIs (OffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
+ * Committed offsets (plain and transactional) and the read-side group APIs (OffsetCommit, TxnOffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
  * DeleteGroups, OffsetDelete), over the same state as {@link GroupCoordinator} and on its thread.
  */
 public final class GroupOffsets {
@@ -75,6 +78,82 @@ public final class GroupOffsets {
             coordinator.groups.computeIfAbsent(request.groupId(), ClassicGroup::new).offsets.putAll(accepted);
         }
         return response;
+    }
+
+    // ---------------------------------------------------------------------------------- TxnOffsetCommit
+
+    /**
+     * TxnOffsetCommit: offsets written inside a producer's transaction; pending (invisible to OffsetFetch,
+     * and UNSTABLE_OFFSET_COMMIT to a fetch that requires stable offsets) until the transaction ends.
+     */
+    public CompletableFuture<TxnOffsetCommitResponseData> txnCommit(final TxnOffsetCommitRequestData request,
+                                                                    final short version) {
+        return coordinator.submit(f -> f.complete(onTxnCommit(request, version)));
+    }
+
+    private TxnOffsetCommitResponseData onTxnCommit(final TxnOffsetCommitRequestData request, final short version) {
+        Errors groupError = validateTxnCommit(request);
+        final List<GroupRecords.Record> records = new ArrayList<>();
+        final Map<TopicPartition, GroupRecords.OffsetValue> accepted = new LinkedHashMap<>();
+        final Map<TopicPartition, Errors> errors = new LinkedHashMap<>();
+        final long now = coordinator.clock.wallMillis();
+        for (final TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : request.topics()) {
+            for (final TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                final TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                Errors error = groupError;
+                if (error == Errors.NONE && !coordinator.partitionExists.test(tp)) {
+                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (error == Errors.NONE && p.committedMetadata() != null
+                        && p.committedMetadata().length() > coordinator.config.offsetMetadataMaxBytes()) {
+                    error = Errors.OFFSET_METADATA_TOO_LARGE;
+                }
+                if (error == Errors.NONE) {
+                    final GroupRecords.OffsetValue value = new GroupRecords.OffsetValue(p.committedOffset(),
+                            version >= 2 ? p.committedLeaderEpoch() : -1, p.committedMetadata(), now);
+                    accepted.put(tp, value);
+                    records.add(GroupRecords.offsetCommit(request.groupId(), tp, value));
+                }
+                errors.put(tp, error);
+            }
+        }
+        if (!records.isEmpty()) {
+            try {
+                coordinator.log.appendTransactional(coordinator.partitionFor(request.groupId()), request.producerId(),
+                        request.producerEpoch(), records);
+                coordinator.groups.computeIfAbsent(request.groupId(), ClassicGroup::new).pendingTxnOffsets
+                        .computeIfAbsent(request.producerId(), id -> new LinkedHashMap<>()).putAll(accepted);
+            } catch (InvalidProducerEpochException e) {
+                final Errors fenced = version >= 3 ? Errors.PRODUCER_FENCED : Errors.INVALID_PRODUCER_EPOCH;
+                accepted.keySet().forEach(tp -> errors.put(tp, fenced));
+            }
+        }
+        final TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
+        final Map<String, TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic> topics = new LinkedHashMap<>();
+        for (final Map.Entry<TopicPartition, Errors> e : errors.entrySet()) {
+            topics.computeIfAbsent(e.getKey().topic(), n -> new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic()
+                    .setName(n)).partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                    .setPartitionIndex(e.getKey().partition()).setErrorCode(e.getValue().code()));
+        }
+        topics.values().forEach(response.topics()::add);
+        return response;
+    }
+
+    /** A member id and generation (v3+) are checked only when the group has members, as for OffsetCommit. */
+    private Errors validateTxnCommit(final TxnOffsetCommitRequestData request) {
+        final String groupId = request.groupId();
+        if (groupId == null || groupId.isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        final ClassicGroup group = coordinator.groups.get(groupId);
+        if (group == null || group.members.isEmpty() || request.memberId() == null || request.memberId().isEmpty()
+                || request.generationIdOrMemberEpoch() < 0) {
+            return Errors.NONE;
+        }
+        final Errors memberError = coordinator.checkMember(group, request.memberId(), request.groupInstanceId());
+        if (memberError != Errors.NONE) {
+            return memberError;
+        }
+        return request.generationIdOrMemberEpoch() == group.generationId ? Errors.NONE : Errors.ILLEGAL_GENERATION;
     }
 
     /**
@@ -132,13 +211,14 @@ public final class GroupOffsets {
                 }
                 final OffsetFetchResponseData.OffsetFetchResponseGroup rg =
                         new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
-                for (final Map.Entry<String, List<PartitionOffset>> e : lookup(g.groupId(), wanted).entrySet()) {
+                for (final Map.Entry<String, List<PartitionOffset>> e
+                        : lookup(g.groupId(), wanted, request.requireStable()).entrySet()) {
                     final OffsetFetchResponseData.OffsetFetchResponseTopics rt =
                             new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(e.getKey());
                     for (final PartitionOffset po : e.getValue()) {
                         rt.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
                                 .setPartitionIndex(po.partition).setCommittedOffset(po.offset)
-                                .setCommittedLeaderEpoch(po.leaderEpoch).setMetadata(po.metadata));
+                                .setCommittedLeaderEpoch(po.leaderEpoch).setMetadata(po.metadata).setErrorCode(po.error));
                     }
                     rg.topics().add(rt);
                 }
@@ -152,13 +232,14 @@ public final class GroupOffsets {
                 wanted.put(t.name(), t.partitionIndexes());
             }
         }
-        for (final Map.Entry<String, List<PartitionOffset>> e : lookup(request.groupId(), wanted).entrySet()) {
+        final boolean requireStable = version >= 7 && request.requireStable();
+        for (final Map.Entry<String, List<PartitionOffset>> e : lookup(request.groupId(), wanted, requireStable).entrySet()) {
             final OffsetFetchResponseData.OffsetFetchResponseTopic rt =
                     new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(e.getKey());
             for (final PartitionOffset po : e.getValue()) {
                 final OffsetFetchResponseData.OffsetFetchResponsePartition rp =
                         new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(po.partition)
-                                .setCommittedOffset(po.offset).setMetadata(po.metadata);
+                                .setCommittedOffset(po.offset).setMetadata(po.metadata).setErrorCode(po.error);
                 if (version >= 5) {
                     rp.setCommittedLeaderEpoch(po.leaderEpoch);
                 }
@@ -169,11 +250,19 @@ public final class GroupOffsets {
         return response;
     }
 
-    private record PartitionOffset(int partition, long offset, int leaderEpoch, String metadata) {
+    private record PartitionOffset(int partition, long offset, int leaderEpoch, String metadata, short error) {
+        PartitionOffset(final int partition, final long offset, final int leaderEpoch, final String metadata) {
+            this(partition, offset, leaderEpoch, metadata, Errors.NONE.code());
+        }
     }
 
-    /** Offsets of the wanted partitions (all committed ones when {@code wanted} is null); -1 when none. */
-    private Map<String, List<PartitionOffset>> lookup(final String groupId, final Map<String, List<Integer>> wanted) {
+    /**
+     * Offsets of the wanted partitions (all committed ones when {@code wanted} is null); -1 when none.
+     * With {@code requireStable}, a partition with an offset pending in an open transaction gets
+     * UNSTABLE_OFFSET_COMMIT (the consumer retries until the transaction ends).
+     */
+    private Map<String, List<PartitionOffset>> lookup(final String groupId, final Map<String, List<Integer>> wanted,
+                                                      final boolean requireStable) {
         final ClassicGroup group = coordinator.groups.get(groupId);
         final Map<TopicPartition, GroupRecords.OffsetValue> committed = group == null ? Map.of() : group.offsets;
         final Map<String, List<PartitionOffset>> out = new LinkedHashMap<>();
@@ -188,7 +277,12 @@ public final class GroupOffsets {
         for (final Map.Entry<String, List<Integer>> e : wanted.entrySet()) {
             final List<PartitionOffset> list = out.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
             for (final int p : e.getValue()) {
-                final GroupRecords.OffsetValue v = committed.get(new TopicPartition(e.getKey(), p));
+                final TopicPartition tp = new TopicPartition(e.getKey(), p);
+                if (requireStable && group != null && group.hasPendingTxnOffset(tp)) {
+                    list.add(new PartitionOffset(p, -1, -1, "", Errors.UNSTABLE_OFFSET_COMMIT.code()));
+                    continue;
+                }
+                final GroupRecords.OffsetValue v = committed.get(tp);
                 list.add(v == null ? new PartitionOffset(p, -1, -1, "")
                         : new PartitionOffset(p, v.offset(), v.leaderEpoch(), v.metadata()));
             }

@@ -80,6 +80,9 @@ public final class BrokerConfig {
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String TRANSACTION_STATE_LOG_NUM_PARTITIONS = "transaction.state.log.num.partitions";
+    public static final String TRANSACTION_MAX_TIMEOUT_MS = "transaction.max.timeout.ms";
+    public static final String TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS =
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms";
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
@@ -187,6 +190,10 @@ public final class BrokerConfig {
         d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.INT, 1, atLeast(1), HIGH,
             "Replication factor of __consumer_offsets (Kafka's default is 3; one node here).");
         d.define(TRANSACTION_STATE_LOG_NUM_PARTITIONS, Type.INT, 50, atLeast(1), HIGH, "Partitions of __transaction_state.");
+        d.define(TRANSACTION_MAX_TIMEOUT_MS, Type.INT, 900_000, atLeast(1), HIGH,
+            "Largest transaction.timeout.ms a producer may ask for; larger gets INVALID_TRANSACTION_TIMEOUT.");
+        d.define(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS, Type.INT, 10_000, atLeast(1), LOW,
+            "How often transactions open longer than their timeout are looked for and aborted.");
         d.define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3000, atLeast(0), MEDIUM, "Wait for more members before the first rebalance.");
         d.define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, atLeast(0), MEDIUM, "Smallest session timeout a consumer may ask for.");
         d.define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, atLeast(0), MEDIUM, "Largest session timeout a consumer may ask for.");
@@ -278,6 +285,8 @@ public final class BrokerConfig {
     private final int offsetsTopicNumPartitions;
     private final int offsetsTopicReplicationFactor;
     private final int transactionStateLogNumPartitions;
+    private final int transactionMaxTimeoutMs;
+    private final int transactionAbortTimedOutCleanupIntervalMs;
     private final int groupInitialRebalanceDelayMs;
     private final int groupMinSessionTimeoutMs;
     private final int groupMaxSessionTimeoutMs;
@@ -344,6 +353,8 @@ public final class BrokerConfig {
         this.offsetsTopicNumPartitions = v.getInt(OFFSETS_TOPIC_NUM_PARTITIONS);
         this.offsetsTopicReplicationFactor = v.getInt(OFFSETS_TOPIC_REPLICATION_FACTOR);
         this.transactionStateLogNumPartitions = v.getInt(TRANSACTION_STATE_LOG_NUM_PARTITIONS);
+        this.transactionMaxTimeoutMs = v.getInt(TRANSACTION_MAX_TIMEOUT_MS);
+        this.transactionAbortTimedOutCleanupIntervalMs = v.getInt(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS);
         this.groupInitialRebalanceDelayMs = v.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS);
         this.groupMinSessionTimeoutMs = v.getInt(GROUP_MIN_SESSION_TIMEOUT_MS);
         this.groupMaxSessionTimeoutMs = v.getInt(GROUP_MAX_SESSION_TIMEOUT_MS);
@@ -722,6 +733,14 @@ public final class BrokerConfig {
 
     public int transactionStateLogNumPartitions() {
         return transactionStateLogNumPartitions;
+    }
+
+    public int transactionMaxTimeoutMs() {
+        return transactionMaxTimeoutMs;
+    }
+
+    public int transactionAbortTimedOutCleanupIntervalMs() {
+        return transactionAbortTimedOutCleanupIntervalMs;
     }
 
     public int groupInitialRebalanceDelayMs() {

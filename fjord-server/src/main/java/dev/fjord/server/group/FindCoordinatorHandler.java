@@ -10,11 +10,12 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * FindCoordinator: this node coordinates every group. Transaction coordinators arrive with transactions;
- * until then a transactional id gets COORDINATOR_NOT_AVAILABLE. v4+ asks for many keys at once.
+ * FindCoordinator: this node coordinates every group and every transactional id. Other key types
+ * (share groups) get COORDINATOR_NOT_AVAILABLE. v4+ asks for many keys at once.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
     private static final byte GROUP = 0;
+    private static final byte TRANSACTION = 1;
 
     private final BrokerState broker;
 
@@ -57,13 +58,13 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
     private FindCoordinatorResponseData.Coordinator coordinatorFor(final String key, final byte keyType) {
         final FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key);
-        if (keyType != GROUP) {
+        if (keyType != GROUP && keyType != TRANSACTION) {
             return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setNodeId(-1).setHost("").setPort(-1)
-                    .setErrorMessage("This broker has no transaction coordinator yet");
+                    .setErrorMessage("This broker has no coordinator for key type " + keyType);
         }
         if (key == null || key.isEmpty()) {
             return c.setErrorCode(Errors.INVALID_REQUEST.code()).setNodeId(-1).setHost("").setPort(-1)
-                    .setErrorMessage("The group id is empty");
+                    .setErrorMessage(keyType == GROUP ? "The group id is empty" : "The transactional id is empty");
         }
         return c.setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort());
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -17,8 +18,10 @@ import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
- * The group coordinator's log: the partitions of the internal, compacted topic {@code __consumer_offsets},
- * created with {@code offsets.topic.num.partitions} partitions the first time the broker starts.
+ * A coordinator's log over the partitions of an internal, compacted topic: {@code __consumer_offsets} for
+ * the group coordinator (created with {@code offsets.topic.num.partitions} partitions the first time the
+ * broker starts) and, through {@link #openInternal}, {@code __transaction_state} for the transaction
+ * coordinator. Replay hands transactional records and COMMIT/ABORT markers to the consumer as such.
  */
 public final class OffsetsTopicLog implements CoordinatorLog {
     public static final String TOPIC = "__consumer_offsets";
@@ -28,28 +31,36 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     private static final int REPLAY_READ_BYTES = 1 << 20;
 
     private final BrokerState broker;
+    private final String topic;
 
-    private OffsetsTopicLog(final BrokerState broker) {
+    private OffsetsTopicLog(final BrokerState broker, final String topic) {
         this.broker = broker;
+        this.topic = topic;
     }
 
     /** Opens the offsets topic, creating it on first start. */
     public static OffsetsTopicLog open(final BrokerState broker, final int partitions) {
-        if (broker.topics().get(TOPIC).isEmpty()) {
-            broker.createTopic(TOPIC, partitions, Map.of("cleanup.policy", "compact", "segment.bytes", SEGMENT_BYTES));
+        return openInternal(broker, TOPIC, partitions, SEGMENT_BYTES);
+    }
+
+    /** Opens an internal compacted topic, creating it on first start. */
+    public static OffsetsTopicLog openInternal(final BrokerState broker, final String topic, final int partitions,
+                                               final String segmentBytes) {
+        if (broker.topics().get(topic).isEmpty()) {
+            broker.createTopic(topic, partitions, Map.of("cleanup.policy", "compact", "segment.bytes", segmentBytes));
         }
-        return new OffsetsTopicLog(broker);
+        return new OffsetsTopicLog(broker, topic);
     }
 
     /** The number of partitions the topic really has (a restart with another setting keeps the original). */
     public int partitions() {
-        return broker.topics().get(TOPIC).map(TopicInfo::partitions).orElseThrow();
+        return broker.topics().get(topic).map(TopicInfo::partitions).orElseThrow();
     }
 
     private PartitionLog log(final int partition) {
-        final PartitionLog log = broker.partitions().get(new TopicPartition(TOPIC, partition));
+        final PartitionLog log = broker.partitions().get(new TopicPartition(topic, partition));
         if (log == null) {
-            throw new CoordinatorNotAvailableException("Partition " + partition + " of " + TOPIC + " is not available");
+            throw new CoordinatorNotAvailableException("Partition " + partition + " of " + topic + " is not available");
         }
         return log;
     }
@@ -76,6 +87,40 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     }
 
     @Override
+    public void appendTransactional(final int partition, final long producerId, final short producerEpoch,
+                                    final List<GroupRecords.Record> records) {
+        final long now = broker.clock().wallMillis();
+        final SimpleRecord[] simple = new SimpleRecord[records.size()];
+        for (int i = 0; i < simple.length; i++) {
+            simple[i] = new SimpleRecord(now, records.get(i).key(), records.get(i).value());
+        }
+        final MemoryRecords batch = MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch, 0, simple);
+        clearSequence(batch.buffer());
+        broker.partitions().append(log(partition), batch);
+    }
+
+    /** Byte positions in a v2 batch header: base sequence, CRC, and the attributes where the CRC starts. */
+    private static final int BASE_SEQUENCE_OFFSET = 53;
+    private static final int CRC_OFFSET = 17;
+    private static final int ATTRIBUTES_OFFSET = 21;
+
+    /**
+     * Transactional offset commits carry the producer's id and epoch but no sequence (they are not the
+     * producer's own batches, and its sequences in this partition must not be consumed). The record
+     * builder refuses a transactional batch without a sequence, so the header is patched to
+     * NO_SEQUENCE and the CRC recomputed.
+     */
+    private static void clearSequence(final java.nio.ByteBuffer buf) {
+        final java.nio.ByteBuffer b = buf.duplicate();
+        b.putInt(b.position() + BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        final java.nio.ByteBuffer covered = b.duplicate();
+        covered.position(b.position() + ATTRIBUTES_OFFSET);
+        crc.update(covered);
+        b.putInt(b.position() + CRC_OFFSET, (int) crc.getValue());
+    }
+
+    @Override
     public void replay(final int partition, final RecordConsumer consumer) {
         final PartitionLog log = log(partition);
         long offset = log.logStartOffset();
@@ -87,9 +132,17 @@ public final class OffsetsTopicLog implements CoordinatorLog {
                 if (batch.lastOffset() < offset) {
                     continue;
                 }
-                for (final Record r : batch) {
-                    if (r.offset() >= offset && r.hasKey()) {
-                        consumer.accept(r.key(), r.hasValue() ? r.value() : null);
+                if (batch.isControlBatch()) {
+                    replayMarker(batch, consumer);
+                } else {
+                    for (final Record r : batch) {
+                        if (r.offset() >= offset && r.hasKey()) {
+                            if (batch.isTransactional()) {
+                                consumer.acceptTransactional(batch.producerId(), r.key(), r.hasValue() ? r.value() : null);
+                            } else {
+                                consumer.accept(r.key(), r.hasValue() ? r.value() : null);
+                            }
+                        }
                     }
                 }
                 next = batch.nextOffset();
@@ -101,4 +154,13 @@ public final class OffsetsTopicLog implements CoordinatorLog {
         }
     }
 
+    private static void replayMarker(final RecordBatch batch, final RecordConsumer consumer) {
+        final java.util.Iterator<Record> it = batch.iterator();
+        if (it.hasNext()) {
+            final ControlRecordType type = ControlRecordType.parse(it.next().key());
+            if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                consumer.onMarker(batch.producerId(), type == ControlRecordType.COMMIT);
+            }
+        }
+    }
 }

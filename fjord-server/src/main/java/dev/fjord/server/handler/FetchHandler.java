@@ -30,6 +30,9 @@ import org.apache.kafka.common.record.internal.Records;
  * with sendfile). When less than {@code min.bytes} is there, the request waits in the
  * {@link FetchPurgatory} until an append brings enough or {@code max.wait.ms} passes; no thread waits.
  *
+ * <p>read_committed ({@code isolation_level} 1) reads stop at the last stable offset, and the answer lists
+ * the aborted transactions overlapping the returned range so that the consumer can drop their records.
+ *
  * <p>Sessions (v7+): a full request with epoch 0 opens a session; incremental requests then name only
  * changed partitions, and the answer carries only partitions with records, an error, or a moved high
  * watermark or log start. Epoch -1 closes a session.
@@ -241,16 +244,31 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             if (epochError != Errors.NONE) {
                 return d.setErrorCode(epochError.code());
             }
+            final boolean committedOnly = request.isolationLevel() == READ_COMMITTED;
+            long lso = log.lastStableOffset();
             try {
                 if (maxBytes > 0 || minOneMessage) {
-                    final PartitionLog.ReadResult r = log.read(p.fetchOffset, maxBytes, minOneMessage);
+                    final PartitionLog.ReadResult r = log.read(p.fetchOffset, maxBytes, minOneMessage, committedOnly);
                     d.setRecords(r.records());
+                    lso = r.lastStableOffset();
+                    if (committedOnly && r.records().sizeInBytes() > 0) {
+                        d.setAbortedTransactions(abortedTransactions(log, p.fetchOffset, lso));
+                    }
                 }
             } catch (ApiException e) {
                 d.setErrorCode(Errors.forException(e).code());
             }
             final long hw = log.highWatermark();
-            return d.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(log.logStartOffset());
+            return d.setHighWatermark(hw).setLastStableOffset(Math.min(lso, hw)).setLogStartOffset(log.logStartOffset());
+        }
+
+        private List<FetchResponseData.AbortedTransaction> abortedTransactions(final PartitionLog log, final long from,
+                                                                               final long upper) {
+            final List<FetchResponseData.AbortedTransaction> out = new ArrayList<>();
+            for (final PartitionLog.AbortedTxn a : log.abortedTransactions(from, upper)) {
+                out.add(new FetchResponseData.AbortedTransaction().setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+            }
+            return out;
         }
 
         /** Builds the answer; in a session, keeps only what changed (incremental) and remembers what was sent. */

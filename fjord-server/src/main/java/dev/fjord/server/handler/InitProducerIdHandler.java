@@ -1,5 +1,6 @@
 package dev.fjord.server.handler;
 
+import dev.fjord.coordinator.txn.TransactionCoordinator;
 import dev.fjord.protocol.ApiHandler;
 import dev.fjord.protocol.RequestContext;
 import java.io.IOException;
@@ -12,15 +13,19 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
- * InitProducerId for idempotent (non-transactional) producers: a new producer id at epoch 0, or, when
+ * InitProducerId. For idempotent (non-transactional) producers: a new producer id at epoch 0, or, when
  * the producer asks to bump its epoch after a failed batch (KIP-360), the same id at the next epoch
- * (a new id once the epoch would overflow). Transactional ids wait for the transaction coordinator.
+ * (a new id once the epoch would overflow). A transactional id goes to the transaction coordinator,
+ * which keeps one producer id per transactional id and fences older instances.
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequestData> {
+    private static final short FIRST_VERSION_WITH_PRODUCER_FENCED = 4;
     private final BrokerState broker;
+    private final TransactionCoordinator transactions;
 
-    public InitProducerIdHandler(final BrokerState broker) {
+    public InitProducerIdHandler(final BrokerState broker, final TransactionCoordinator transactions) {
         this.broker = broker;
+        this.transactions = transactions;
     }
 
     @Override
@@ -44,7 +49,16 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
         final InitProducerIdResponseData response = new InitProducerIdResponseData()
                 .setProducerId(RecordBatch.NO_PRODUCER_ID).setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH);
         if (request.transactionalId() != null) {
-            return CompletableFuture.completedFuture(response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()));
+            final short version = context.apiVersion();
+            return transactions.initProducerId(request.transactionalId(), request.transactionTimeoutMs(),
+                    request.producerId(), request.producerEpoch()).thenApply(r -> {
+                        Errors error = r.error();
+                        if (error == Errors.PRODUCER_FENCED && version < FIRST_VERSION_WITH_PRODUCER_FENCED) {
+                            error = Errors.INVALID_PRODUCER_EPOCH;
+                        }
+                        return response.setErrorCode(error.code()).setProducerId(r.producerId())
+                                .setProducerEpoch(r.producerEpoch());
+                    });
         }
         try {
             final boolean bump = request.producerId() != RecordBatch.NO_PRODUCER_ID

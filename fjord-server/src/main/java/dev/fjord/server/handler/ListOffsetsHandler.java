@@ -17,11 +17,12 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
  * ListOffsets: earliest, latest, the record with the largest timestamp, or the first record at or
- * after a timestamp. Without transactions the last stable offset is the high watermark, so both
- * isolation levels get the same "latest".
+ * after a timestamp. "Latest" is the high watermark for read_uncommitted and the last stable offset
+ * for read_committed.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestData> {
     private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
+    private static final byte READ_COMMITTED = 1;
     private final BrokerState broker;
 
     public ListOffsetsHandler(final BrokerState broker) {
@@ -49,7 +50,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         for (final ListOffsetsRequestData.ListOffsetsTopic topic : request.topics()) {
             final ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             for (final ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions()) {
-                final ListOffsetsPartitionResponse answer = answer(new TopicPartition(topic.name(), p.partitionIndex()), p);
+                final ListOffsetsPartitionResponse answer = answer(new TopicPartition(topic.name(), p.partitionIndex()), p,
+                        context.apiVersion() >= 2 && request.isolationLevel() == READ_COMMITTED);
                 if (context.apiVersion() < FIRST_VERSION_WITH_LEADER_EPOCH) {
                     answer.setLeaderEpoch(-1); // v1-v3 have no such field: a value other than its default cannot be written
                 }
@@ -60,7 +62,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         return CompletableFuture.completedFuture(response);
     }
 
-    private ListOffsetsPartitionResponse answer(final TopicPartition tp, final ListOffsetsRequestData.ListOffsetsPartition p) {
+    private ListOffsetsPartitionResponse answer(final TopicPartition tp, final ListOffsetsRequestData.ListOffsetsPartition p,
+                                                final boolean readCommitted) {
         final ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse().setPartitionIndex(tp.partition())
                 .setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
         final PartitionLog log = broker.partitions().get(tp);
@@ -74,7 +77,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         try {
             final long ts = p.timestamp();
             if (ts == ListOffsetsRequest.LATEST_TIMESTAMP) {
-                return out.setOffset(log.highWatermark()).setLeaderEpoch(broker.leaderEpoch());
+                return out.setOffset(readCommitted ? log.lastStableOffset() : log.highWatermark())
+                        .setLeaderEpoch(broker.leaderEpoch());
             }
             if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
                 return out.setOffset(log.logStartOffset()).setLeaderEpoch(broker.leaderEpoch());
@@ -88,7 +92,9 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 // Tiered-storage lookups (-5 and below): nothing is tiered on this broker.
                 found = Optional.empty();
             }
-            found.ifPresent(f -> out.setTimestamp(f.timestampMs()).setOffset(f.offset()).setLeaderEpoch(f.leaderEpoch()));
+            // A read_committed reader is not told of records it could not read yet (at or past the LSO).
+            found.filter(f -> !readCommitted || f.offset() < log.lastStableOffset())
+                    .ifPresent(f -> out.setTimestamp(f.timestampMs()).setOffset(f.offset()).setLeaderEpoch(f.leaderEpoch()));
             return out;
         } catch (ApiException e) {
             return out.setErrorCode(Errors.forException(e).code());

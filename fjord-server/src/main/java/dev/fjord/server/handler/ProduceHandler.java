@@ -16,8 +16,6 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * Produce: appends each partition's batches to its log and answers with the assigned base offset.
  * On one node, {@code acks=1} and {@code acks=all} both mean "on this broker's log": the answer goes
  * out after the append returns. With {@code acks=0} no answer is sent.
+ *
+ * <p>Transactional batches are appended like any other; the log tracks each producer's open transaction
+ * (which holds back the partition's last stable offset) until the coordinator's marker ends it.
  *
  * <p>Batches are appended as they came off the wire (the storage layer checks each batch's header and
  * CRC and patches in offsets); no record is decoded here.
@@ -89,25 +90,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         }
         final MemoryRecords records = (MemoryRecords) data.records();
         try {
-            rejectTransactional(request, records);
             final PartitionLog.AppendResult result = broker.partitions().append(log, records);
             return out.setBaseOffset(result.firstOffset()).setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());
         } catch (ApiException e) {
             LOG.debug("Produce to {} failed: {}", log.topicPartition(), e.getMessage());
             return out.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
-        }
-    }
-
-    /** Transactions arrive with the transaction coordinator; until then a transactional batch is refused. */
-    private static void rejectTransactional(final ProduceRequestData request, final MemoryRecords records) {
-        boolean transactional = request.transactionalId() != null;
-        for (final MutableRecordBatch batch : records.batches()) {
-            transactional |= batch.magic() >= RecordBatch.MAGIC_VALUE_V2 && batch.isTransactional();
-        }
-        if (transactional) {
-            throw new org.apache.kafka.common.errors.TransactionalIdAuthorizationException(
-                    "Transactions are not supported by this broker yet");
         }
     }
 }

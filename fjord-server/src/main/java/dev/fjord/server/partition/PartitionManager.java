@@ -145,6 +145,16 @@ public final class PartitionManager implements AutoCloseable {
         return result;
     }
 
+    /** Appends a transaction's COMMIT or ABORT marker and wakes fetches waiting on the partition (its LSO may move). */
+    public PartitionLog.AppendResult appendTxnMarker(final PartitionLog log, final long producerId, final short producerEpoch,
+                                                     final int coordinatorEpoch, final boolean commit) {
+        final PartitionLog.AppendResult result = log.appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, 0);
+        for (final Consumer<TopicPartition> listener : appendListeners) {
+            listener.accept(log.topicPartition());
+        }
+        return result;
+    }
+
     public void addAppendListener(final Consumer<TopicPartition> listener) {
         appendListeners.add(listener);
     }

@@ -22,6 +22,8 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -78,8 +80,20 @@ public final class PartitionLog implements AutoCloseable {
     private record Retired(Segment segment, long retiredAtMs) {
     }
 
-    /** Where readers may read up to: an offset and the byte position just after it in a segment. */
-    private record Position(long offset, Segment segment, int bytes) {
+    /**
+     * Where readers may read up to: an offset and the byte position just after it in a segment, and the
+     * last stable offset (LSO) at that moment: the first offset of the oldest open transaction, or the
+     * high watermark when none is open. Published together so that a reader never sees LSO &gt; HW.
+     */
+    private record Position(long offset, Segment segment, int bytes, long lastStable) {
+    }
+
+    /** What the partition remembers of one producer; {@code txnStartOffset} is -1 without an open transaction. */
+    public record ProducerInfo(long producerId, short epoch, int lastSequence, long lastTimestamp, long txnStartOffset) {
+    }
+
+    /** An aborted transaction overlapping a read_committed fetch: its producer and first offset. */
+    public record AbortedTxn(long producerId, long firstOffset) {
     }
 
     /** Log directories whose writes are failing, so that the failure is logged once, not once per request. */
@@ -103,7 +117,8 @@ public final class PartitionLog implements AutoCloseable {
     public record AppendResult(long firstOffset, long lastOffset, long logAppendTimeMs, long logStartOffset) {
     }
 
-    public record ReadResult(Records records, long highWatermark, long logStartOffset, long logEndOffset) {
+    public record ReadResult(Records records, long highWatermark, long logStartOffset, long logEndOffset,
+                             long lastStableOffset) {
     }
 
     public record TimestampAndOffset(long timestampMs, long offset, int leaderEpoch) {
@@ -180,7 +195,7 @@ public final class PartitionLog implements AutoCloseable {
         // A recovery cut can leave the log end below a stored start: never start past the end.
         logStartOffset = Math.min(Math.max(readCheckpoint(LOG_START_OFFSET_FILE, 0), segments.firstKey()), next);
         loadProducerState(next);
-        highWatermark = new Position(next, active, active.sizeInBytes());
+        highWatermark = new Position(next, active, active.sizeInBytes(), lastStable(next));
         if (!clean) {
             LOG.info("Loaded {} after an unclean shutdown: offsets {}..{}, {} segment(s), {} producer(s)", topicPartition,
                     logStartOffset(), next, segments.size(), producers.producerCount());
@@ -224,19 +239,62 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads the newest producer snapshot and replays the batch headers after it. Aborted-transaction
+     * index entries at or after the replay start are dropped and rebuilt from the replayed markers, so
+     * they match the (possibly cut) log.
+     */
     private void loadProducerState(final long logEnd) throws IOException {
         final long snapshot = producers.loadSnapshot(dir, logEnd);
         final long from = Math.max(snapshot, logStartOffset());
+        for (final Segment segment : segments.tailMap(segments.floorKey(Math.min(from, logEnd))).values()) {
+            segment.txnIndex().truncateFrom(from);
+        }
         if (from >= logEnd) {
             return;
         }
         for (final Segment segment : segments.tailMap(segments.floorKey(from)).values()) {
             for (final FileChannelRecordBatch batch : segment.batchesFrom(0)) {
-                if (batch.lastOffset() >= from) {
+                if (batch.lastOffset() < from) {
+                    continue;
+                }
+                if (batch.isControlBatch()) {
+                    replayMarker(segment, batch);
+                } else {
                     producers.replay(batch);
                 }
             }
         }
+    }
+
+    private void replayMarker(final Segment segment, final RecordBatch batch) throws IOException {
+        if (!batch.hasProducerId()) {
+            return;
+        }
+        final java.util.Iterator<Record> records = batch.iterator();
+        if (!records.hasNext()) {
+            return;
+        }
+        final ControlRecordType type = ControlRecordType.parse(records.next().key());
+        if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+            completeTxn(segment, batch.producerId(), batch.producerEpoch(), type == ControlRecordType.ABORT,
+                    batch.baseOffset(), batch.maxTimestamp());
+        }
+    }
+
+    /** Ends a producer's open transaction at a marker; an abort is recorded in the marker's segment's txn index. */
+    private void completeTxn(final Segment segment, final long producerId, final short epoch, final boolean abort,
+                             final long markerOffset, final long timestamp) throws IOException {
+        final long first = producers.completeTxn(producerId, epoch, timestamp);
+        if (abort && first >= 0) {
+            segment.txnIndex().append(new TxnIndex.Entry(producerId, first, markerOffset, lastStable(markerOffset + 1)));
+        }
+    }
+
+    /** The LSO for a log ending at {@code end}, from the producers' open transactions. */
+    private long lastStable(final long end) {
+        final long first = producers.firstUnstableOffset();
+        return first < 0 ? end : Math.min(first, end);
     }
 
     /**
@@ -298,7 +356,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             reportWriteSuccess();
             producers.apply(pending);
-            highWatermark = new Position(next, active, active.sizeInBytes());
+            highWatermark = new Position(next, active, active.sizeInBytes(), lastStable(next));
             unflushedMessages += offsetCount;
             if (unflushedMessages >= cfg.flushIntervalMessages()) {
                 flushLocked();
@@ -362,7 +420,58 @@ public final class PartitionLog implements AutoCloseable {
             throw new KafkaStorageException("Could not roll a new segment of " + topicPartition + " at offset " + base
                     + ": " + e.getMessage(), e);
         }
-        highWatermark = new Position(base, active, 0);
+        highWatermark = new Position(base, active, 0, highWatermark.lastStable());
+    }
+
+    /**
+     * Appends a COMMIT or ABORT marker (a control batch) for a producer's transaction, written by the
+     * transaction coordinator. It ends the producer's open transaction here, if any, which may move the
+     * LSO; an abort is recorded in the aborted-transactions index.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException if the producer has a newer epoch
+     * @throws KafkaStorageException if the write failed
+     */
+    public AppendResult appendTxnMarker(final long producerId, final short epoch, final int coordinatorEpoch,
+                                        final boolean commit, final int leaderEpoch) {
+        synchronized (lock) {
+            ensureOpen();
+            producers.checkMarker(producerId, epoch);
+            final long offset = highWatermark.offset();
+            final long now = clock.wallMillis();
+            final MemoryRecords marker = MemoryRecords.withEndTransactionMarker(offset, now, leaderEpoch, producerId, epoch,
+                    new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
+            maybeRoll(marker.sizeInBytes(), offset, config);
+            // The abort's index entry goes first and is taken back if the marker cannot be written, so a
+            // failed append leaves no trace, as for data.
+            final long first = producers.openTxnFirstOffset(producerId);
+            final boolean indexed = !commit && first >= 0;
+            try {
+                if (indexed) {
+                    active.txnIndex().append(new TxnIndex.Entry(producerId, first, offset,
+                            Math.min(producers.firstUnstableOffsetAfterEnding(first), offset + 1)));
+                }
+                active.append(marker);
+            } catch (IOException e) {
+                reportWriteFailure(e);
+                if (indexed) {
+                    try {
+                        active.txnIndex().truncateFrom(offset);
+                    } catch (IOException ignored) {
+                        // Recovery rebuilds the index from the log, where this marker is not.
+                    }
+                }
+                throw new KafkaStorageException("Could not append a transaction marker to " + topicPartition + " in " + dir
+                        + ": " + e.getMessage(), e);
+            }
+            reportWriteSuccess();
+            producers.completeTxn(producerId, epoch, now);
+            highWatermark = new Position(offset + 1, active, active.sizeInBytes(), lastStable(offset + 1));
+            unflushedMessages++;
+            if (unflushedMessages >= config.flushIntervalMessages()) {
+                flushLocked();
+            }
+            return new AppendResult(offset, offset, -1, logStartOffset());
+        }
     }
 
     /**
@@ -372,30 +481,85 @@ public final class PartitionLog implements AutoCloseable {
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or above the log end
      */
     public ReadResult read(final long fetchOffset, final int maxBytes, final boolean minOneMessage) {
+        return read(fetchOffset, maxBytes, minOneMessage, false);
+    }
+
+    /**
+     * As {@link #read(long, int, boolean)}; with {@code committedOnly} (read_committed) never past the
+     * last stable offset: the batch at the LSO starts the first open transaction, so the read stops at
+     * its file position.
+     */
+    public ReadResult read(final long fetchOffset, final int maxBytes, final boolean minOneMessage,
+                           final boolean committedOnly) {
         final Position hw = highWatermark;
         final long start = logStartOffset();
         if (fetchOffset < start || fetchOffset > hw.offset()) {
             throw new OffsetOutOfRangeException("Offset " + fetchOffset + " is out of range for " + topicPartition
                     + ": the log holds " + start + ".." + hw.offset());
         }
+        final long upper = committedOnly ? hw.lastStable() : hw.offset();
         Records records = MemoryRecords.EMPTY;
-        if (fetchOffset < hw.offset()) {
+        if (fetchOffset < upper) {
+            Segment limitSegment = hw.segment();
+            int limitBytes = hw.bytes();
+            final Map.Entry<Long, Segment> atUpper = segments.floorEntry(upper);
+            if (upper < hw.offset() && atUpper == null) {
+                // The segment holding the LSO is gone (its records were deleted): nothing stable to read.
+                return new ReadResult(records, hw.offset(), start, hw.offset(), hw.lastStable());
+            }
+            if (upper < hw.offset()) {
+                limitSegment = atUpper.getValue();
+                final int max = limitSegment == hw.segment() ? hw.bytes() : limitSegment.sizeInBytes();
+                final FileChannelRecordBatch atLso = limitSegment.batchAtOrAfter(upper, max);
+                limitBytes = atLso == null ? max : atLso.position();
+            }
             Map.Entry<Long, Segment> e = segments.floorEntry(fetchOffset);
             while (e != null) {
                 final Segment s = e.getValue();
-                final int maxPosition = s == hw.segment() ? hw.bytes() : s.sizeInBytes();
+                final int maxPosition = s == limitSegment ? limitBytes : s.sizeInBytes();
                 final Records slice = s.read(fetchOffset, maxBytes, maxPosition, minOneMessage);
                 if (slice != null) {
                     records = slice;
                     break;
                 }
-                if (s == hw.segment()) {
+                if (s == limitSegment) {
                     break;
                 }
                 e = segments.higherEntry(e.getKey());
             }
         }
-        return new ReadResult(records, hw.offset(), start, hw.offset());
+        return new ReadResult(records, hw.offset(), start, hw.offset(), hw.lastStable());
+    }
+
+    /**
+     * The aborted transactions a read_committed reader of {@code [fetchOffset, upperOffset)} must know:
+     * those whose marker is at or after {@code fetchOffset} and whose first offset is below {@code upperOffset},
+     * ordered by first offset.
+     */
+    public List<AbortedTxn> abortedTransactions(final long fetchOffset, final long upperOffset) {
+        final List<AbortedTxn> out = new ArrayList<>();
+        final Long floor = segments.floorKey(fetchOffset);
+        for (final Segment s : (floor == null ? segments : segments.tailMap(floor)).values()) {
+            for (final TxnIndex.Entry e : s.txnIndex().entries()) {
+                if (e.lastOffset() >= fetchOffset && e.firstOffset() < upperOffset) {
+                    out.add(new AbortedTxn(e.producerId(), e.firstOffset()));
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(AbortedTxn::firstOffset));
+        return out;
+    }
+
+    /** The producers this partition remembers, with their open transactions (DescribeProducers). */
+    public List<ProducerInfo> producers() {
+        synchronized (lock) {
+            return producers.describe();
+        }
+    }
+
+    /** The last stable offset: below it every transaction is decided. */
+    public long lastStableOffset() {
+        return highWatermark.lastStable();
     }
 
     public long logStartOffset() {

@@ -18,18 +18,23 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 /**
  * What one partition remembers of each idempotent producer: its epoch and its last five batches, so that
  * a retried batch is recognised (and answered with its original offsets instead of being written
- * twice) and a gap in sequence numbers is refused.
+ * twice) and a gap in sequence numbers is refused; and, for a transactional producer, the first offset
+ * of its open transaction here, which holds back the last stable offset (LSO) until a COMMIT or ABORT
+ * marker ends it.
  *
  * <p>Persisted as snapshot files {@code <20-digit offset>.snapshot}: the state after every batch below
  * that offset. On open, the newest snapshot at or below the log end is loaded and the batch headers
  * after it are replayed; with no snapshot the whole log's headers are.
  *
  * <pre>
- *  snapshot:  | magic int32 = 0x464A5053 ("FJPS") | version int16 = 1 | crc32c int32 of what follows |
+ *  snapshot:  | magic int32 = 0x464A5053 ("FJPS") | version int16 = 2 | crc32c int32 of what follows |
  *             | producer count int32 | producers... |
- *  producer:  | producer id int64 | epoch int16 | batch count int8 | batches... |
+ *  producer:  | producer id int64 | epoch int16 | open transaction first offset int64 (-1: none) |
+ *             | last timestamp int64 | batch count int8 | batches... |
  *  batch:     | first seq int32 | last seq int32 | first offset int64 | last offset int64 |
  * </pre>
+ *
+ * Version 1 (no transaction field) is still read.
  *
  * <p>Threading: used only under the owning log's lock.
  */
@@ -38,7 +43,8 @@ final class ProducerStateManager {
     /** Kafka's producers keep at most five batches in flight per partition, so five are remembered. */
     static final int BATCHES_KEPT = 5;
     private static final int MAGIC = 0x464A5053;
-    private static final short VERSION = 1;
+    private static final short VERSION = 2;
+    private static final short VERSION_WITHOUT_TXN = 1;
 
     /** One remembered batch. */
     record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset) {
@@ -47,6 +53,10 @@ final class ProducerStateManager {
     /** One producer's state. */
     static final class Entry {
         short epoch;
+        /** The first offset of this producer's open transaction in this partition; -1 when none is open. */
+        long txnFirstOffset = -1;
+        /** The largest timestamp of the producer's last batch or marker here; -1 when unknown. */
+        long lastTimestamp = -1;
         final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(BATCHES_KEPT);
 
         Entry(final short epoch) {
@@ -55,6 +65,8 @@ final class ProducerStateManager {
 
         Entry copy() {
             final Entry e = new Entry(epoch);
+            e.txnFirstOffset = txnFirstOffset;
+            e.lastTimestamp = lastTimestamp;
             e.batches.addAll(batches);
             return e;
         }
@@ -68,6 +80,8 @@ final class ProducerStateManager {
     }
 
     private final Map<Long, Entry> producers = new HashMap<>();
+    /** Open transactions: first offset to producer id. Its first key is the LSO when not empty. */
+    private final java.util.TreeMap<Long, Long> ongoing = new java.util.TreeMap<>();
 
     /**
      * Checks a batch against the producer's state (and any earlier batches of the same request, given in
@@ -87,6 +101,9 @@ final class ProducerStateManager {
         if (epoch < current.epoch) {
             throw new InvalidProducerEpochException("Producer " + producerId + " has epoch " + epoch
                     + ", older than the current epoch " + current.epoch);
+        }
+        if (batch.baseSequence() == RecordBatch.NO_SEQUENCE) {
+            return null; // Transactional offset commits carry no sequence: only the epoch is checked.
         }
         if (epoch > current.epoch) {
             if (batch.baseSequence() != 0) {
@@ -125,16 +142,99 @@ final class ProducerStateManager {
             e.epoch = batch.producerEpoch();
             e.batches.clear();
         }
-        e.add(new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(), batch.lastOffset()));
+        e.lastTimestamp = batch.maxTimestamp();
+        if (batch.isTransactional() && e.txnFirstOffset < 0) {
+            e.txnFirstOffset = batch.baseOffset();
+        }
+        if (batch.baseSequence() != RecordBatch.NO_SEQUENCE) {
+            e.add(new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(), batch.lastOffset()));
+        }
     }
 
     void apply(final Map<Long, Entry> pending) {
-        producers.putAll(pending);
+        for (final Map.Entry<Long, Entry> p : pending.entrySet()) {
+            final Entry e = p.getValue();
+            final Entry previous = producers.put(p.getKey(), e);
+            if (e.txnFirstOffset >= 0 && (previous == null || previous.txnFirstOffset != e.txnFirstOffset)) {
+                ongoing.put(e.txnFirstOffset, p.getKey());
+            }
+        }
     }
 
-    /** Replays one batch header already in the log (recovery). */
+    /**
+     * Checks a COMMIT or ABORT marker's epoch: the coordinator may have bumped it (fencing the producer),
+     * never lowered it.
+     *
+     * @throws InvalidProducerEpochException if the marker's epoch is older than the producer's
+     */
+    void checkMarker(final long producerId, final short epoch) {
+        final Entry current = producers.get(producerId);
+        if (current != null && epoch < current.epoch) {
+            throw new InvalidProducerEpochException("Transaction marker for producer " + producerId + " has epoch "
+                    + epoch + ", older than the current epoch " + current.epoch);
+        }
+    }
+
+    /**
+     * Ends the producer's open transaction at a marker. A higher epoch (a fencing abort) replaces the
+     * producer's epoch and forgets its batches: its next batch starts again at sequence 0.
+     *
+     * @return the first offset of the transaction that ended, or -1 if none was open here
+     */
+    long completeTxn(final long producerId, final short epoch, final long timestamp) {
+        Entry e = producers.get(producerId);
+        if (e == null) {
+            e = new Entry(epoch);
+            producers.put(producerId, e);
+        }
+        if (epoch > e.epoch) {
+            e.epoch = epoch;
+            e.batches.clear();
+        }
+        e.lastTimestamp = timestamp;
+        final long first = e.txnFirstOffset;
+        if (first >= 0) {
+            ongoing.remove(first);
+            e.txnFirstOffset = -1;
+        }
+        return first;
+    }
+
+    /** Every producer this partition remembers, for DescribeProducers. */
+    java.util.List<PartitionLog.ProducerInfo> describe() {
+        final java.util.List<PartitionLog.ProducerInfo> out = new java.util.ArrayList<>(producers.size());
+        for (final Map.Entry<Long, Entry> p : producers.entrySet()) {
+            final BatchMetadata last = p.getValue().batches.peekLast();
+            out.add(new PartitionLog.ProducerInfo(p.getKey(), p.getValue().epoch, last == null ? -1 : last.lastSeq(),
+                    p.getValue().lastTimestamp, p.getValue().txnFirstOffset));
+        }
+        return out;
+    }
+
+    /** The first offset of the producer's open transaction here, or -1 when none is open. */
+    long openTxnFirstOffset(final long producerId) {
+        final Entry e = producers.get(producerId);
+        return e == null ? -1 : e.txnFirstOffset;
+    }
+
+    /** The first offset of the oldest open transaction once the one starting at {@code first} ends; MAX_VALUE if none. */
+    long firstUnstableOffsetAfterEnding(final long first) {
+        for (final long offset : ongoing.keySet()) {
+            if (offset != first) {
+                return offset;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** The first offset of the oldest open transaction, or -1 when none is open. */
+    long firstUnstableOffset() {
+        return ongoing.isEmpty() ? -1 : ongoing.firstKey();
+    }
+
+    /** Replays one data batch header already in the log (recovery); control batches go to {@link #completeTxn}. */
     void replay(final RecordBatch batch) {
-        if (batch.hasProducerId() && batch.baseSequence() != RecordBatch.NO_SEQUENCE) {
+        if (batch.hasProducerId()) {
             final Map<Long, Entry> one = new HashMap<>(1);
             stage(batch, one);
             apply(one);
@@ -147,6 +247,7 @@ final class ProducerStateManager {
 
     void clear() {
         producers.clear();
+        ongoing.clear();
     }
 
     static Path snapshotFile(final Path dir, final long offset) {
@@ -157,12 +258,14 @@ final class ProducerStateManager {
     void writeSnapshot(final Path dir, final long offset) throws IOException {
         int size = 4 + 4;
         for (final Entry e : producers.values()) {
-            size += 8 + 2 + 1 + e.batches.size() * 24;
+            size += 8 + 2 + 8 + 8 + 1 + e.batches.size() * 24;
         }
         final ByteBuffer body = ByteBuffer.allocate(size);
         body.putInt(producers.size());
         for (final Map.Entry<Long, Entry> p : producers.entrySet()) {
-            body.putLong(p.getKey()).putShort(p.getValue().epoch).put((byte) p.getValue().batches.size());
+            body.putLong(p.getKey()).putShort(p.getValue().epoch).putLong(p.getValue().txnFirstOffset)
+                    .putLong(p.getValue().lastTimestamp)
+                    .put((byte) p.getValue().batches.size());
             for (final BatchMetadata b : p.getValue().batches) {
                 body.putInt(b.firstSeq()).putInt(b.lastSeq()).putLong(b.firstOffset()).putLong(b.lastOffset());
             }
@@ -192,7 +295,7 @@ final class ProducerStateManager {
      * @return the snapshot's offset, or -1 if none was loaded
      */
     long loadSnapshot(final Path dir, final long maxOffset) throws IOException {
-        producers.clear();
+        clear();
         final java.util.TreeMap<Long, Path> snapshots = listSnapshots(dir);
         for (final Map.Entry<Long, Path> e : snapshots.descendingMap().entrySet()) {
             if (e.getKey() > maxOffset) {
@@ -202,14 +305,18 @@ final class ProducerStateManager {
             if (read(e.getValue())) {
                 return e.getKey();
             }
-            producers.clear();
+            clear();
         }
         return -1;
     }
 
     private boolean read(final Path file) throws IOException {
         final ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
-        if (buf.remaining() < 14 || buf.getInt() != MAGIC || buf.getShort() != VERSION) {
+        if (buf.remaining() < 14 || buf.getInt() != MAGIC) {
+            return false;
+        }
+        final short version = buf.getShort();
+        if (version != VERSION && version != VERSION_WITHOUT_TXN) {
             return false;
         }
         final int crc = buf.getInt();
@@ -222,6 +329,11 @@ final class ProducerStateManager {
         for (int i = 0; i < count; i++) {
             final long id = buf.getLong();
             final Entry entry = new Entry(buf.getShort());
+            entry.txnFirstOffset = version >= VERSION ? buf.getLong() : -1;
+            entry.lastTimestamp = version >= VERSION ? buf.getLong() : -1;
+            if (entry.txnFirstOffset >= 0) {
+                ongoing.put(entry.txnFirstOffset, id);
+            }
             final int batches = buf.get();
             for (int b = 0; b < batches; b++) {
                 entry.add(new BatchMetadata(buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong()));

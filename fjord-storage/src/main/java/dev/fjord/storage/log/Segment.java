@@ -13,7 +13,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 /**
  * One segment of a partition log: the {@code .log} file of batches as they came off the wire (offsets
  * patched in), and its sparse {@link OffsetIndex} and {@link TimeIndex}. Files are named after the
- * segment's base offset, 20 digits: {@code 00000000000000000000.log}, {@code .index}, {@code .timeindex}.
+ * segment's base offset, 20 digits: {@code 00000000000000000000.log}, {@code .index}, {@code .timeindex},
+ * and {@code .txnindex} ({@link TxnIndex}, only once a transaction is aborted in it).
  *
  * <p>Owns its three files. Does not own offsets assignment, validation or visibility: {@link PartitionLog}
  * decides what is appended and how far readers may read. Appends, truncation and closing run under the
@@ -28,6 +29,7 @@ final class Segment implements AutoCloseable {
     private final FileRecords log;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TxnIndex txnIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
     private int bytesSinceLastIndexEntry;
@@ -36,11 +38,12 @@ final class Segment implements AutoCloseable {
     private volatile long maxTimestampBatchLastOffset = -1;
 
     private Segment(final long baseOffset, final FileRecords log, final OffsetIndex offsetIndex, final TimeIndex timeIndex,
-                    final int indexIntervalBytes, final long createdMs) {
+                    final TxnIndex txnIndex, final int indexIntervalBytes, final long createdMs) {
         this.baseOffset = baseOffset;
         this.log = log;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.indexIntervalBytes = indexIntervalBytes;
         this.createdMs = createdMs;
     }
@@ -58,11 +61,16 @@ final class Segment implements AutoCloseable {
         return new Segment(baseOffset, records,
                 new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes()),
                 new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes()),
-                config.indexIntervalBytes(), created);
+                new TxnIndex(dir.resolve(fileName(baseOffset, TxnIndex.SUFFIX))), config.indexIntervalBytes(), created);
     }
 
     long baseOffset() {
         return baseOffset;
+    }
+
+    /** The aborted transactions whose ABORT marker is in this segment. */
+    TxnIndex txnIndex() {
+        return txnIndex;
     }
 
     int sizeInBytes() {
@@ -260,6 +268,7 @@ final class Segment implements AutoCloseable {
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     /** Seals, flushes and trims the indexes of a segment that will take no more appends. */
@@ -277,11 +286,13 @@ final class Segment implements AutoCloseable {
         log.close();
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
     }
 
     void deleteFiles(final Path dir) throws IOException {
         Files.deleteIfExists(dir.resolve(fileName(baseOffset, LOG_SUFFIX)));
         Files.deleteIfExists(offsetIndex.file());
         Files.deleteIfExists(timeIndex.file());
+        Files.deleteIfExists(txnIndex.file());
     }
 }
