@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Apache Kafka CLI tools (kafka-tools 4.3.1 on its own classpath, with its own kafka-clients) with
 # a consumer group: TopicCommand --create, ConsoleProducer with keys, ConsoleConsumer --group
-# --from-beginning --max-messages, ConsumerGroupCommand --describe (LAG), --list,
-# --reset-offsets --to-earliest --execute, --delete. No kafka-topics --describe.
+# --from-beginning --max-messages, ConsumerGroupCommand --describe (LAG), --describe --members
+# --verbose and a refused --delete while a console consumer runs, --list, --reset-offsets
+# --to-earliest --execute, --delete. No kafka-topics --describe.
 # Usage: cli-groups.sh BOOTSTRAP   (SCENARIO_TIMEOUT_S, default 120; COMPAT_JAVA, default java;
 #  KAFKA_CLI_LIB, default compat/core/cli/lib filled by install.sh; CLI_STEP_TIMEOUT_S, default 40)
 set -u
@@ -76,6 +77,36 @@ inner() {
   lag=$(lag_of "$G")
   [ "$lag" = "$MORE" ] || fail "--describe --group shows total LAG '$lag', want $MORE"
 
+  step "active member: --describe --members --verbose"
+  # reads the 5 new records, then waits for a 6th that never comes until it is stopped below
+  timeout -k 2 "$STEP_TIMEOUT" "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$HERE/cli/log4j2.properties" -cp "$LIB/*" org.apache.kafka.tools.consumer.ConsoleConsumer \
+    --bootstrap-server "$B" --topic "$T" --group "$G" --max-messages $((MORE + 1)) --timeout-ms 30000 \
+    --command-property client.id=compat-cli-member >"$W/active.out" 2>>"$W/log" &
+  local bg=$! n=0 members=""
+  while [ $n -lt 15 ]; do
+    groups --describe --group "$G" --members --verbose >"$W/members.out" 2>>"$W/log" || true
+    members=$(awk -v g="$G" '$1 == g' "$W/members.out")
+    [ -n "$members" ] && [ "$(wc -l <"$W/active.out")" -ge "$MORE" ] && break
+    n=$((n + 1)); sleep 0.5
+  done
+  cat "$W/members.out" >>"$W/log"
+  [ -n "$members" ] || { kill $bg; fail "--describe --members never showed the running console consumer"; }
+  # GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS ... CURRENT-ASSIGNMENT
+  echo "$members" | awk -v t="$T" '{ if (NR > 1 || $4 != "compat-cli-member" || $5 != 3 || index($0, t ":0,1,2") == 0) exit 1 }' \
+    || { kill $bg; fail "--describe --members --verbose: '$members', want 1 member compat-cli-member owning $T:0,1,2"; }
+  [ "$(wc -l <"$W/active.out")" -eq "$MORE" ] || { kill $bg; fail "the running console consumer printed $(wc -l <"$W/active.out") lines, want the $MORE new"; }
+
+  step "active member: --delete refused (group not empty)"
+  groups --delete --group "$G" >"$W/delete-active.out" 2>&1
+  cat "$W/delete-active.out" >>"$W/log"
+  grep -q "GroupNotEmptyException" "$W/delete-active.out" || { kill $bg; fail "--delete of a group with a member did not fail with GroupNotEmpty"; }
+
+  step "stop the member: it commits, LAG 0"
+  kill -TERM $bg; wait $bg
+  lag=$(lag_of "$G")
+  [ "$lag" = 0 ] || fail "after the member read the $MORE new records and stopped, total LAG '$lag', want 0"
+
   step "ConsumerGroupCommand --list"
   groups --list >"$W/list.out" || fail "--list exited $?"
   grep -qxF "$G" "$W/list.out" || fail "--list does not show $G ($(wc -l <"$W/list.out") groups listed)"
@@ -97,7 +128,7 @@ inner() {
   step "TopicCommand --delete"
   tool TopicCommand --bootstrap-server "$B" --delete --topic "$T" >>"$W/log" || fail "TopicCommand --delete exited $?"
 
-  echo "PASS $L: TopicCommand --create, ConsoleProducer $FIRST keyed, ConsoleConsumer --group read $FIRST, +$MORE: --describe LAG $MORE, --list, --reset-offsets --to-earliest LAG $((FIRST + MORE)), --delete (gone from --list)"
+  echo "PASS $L: TopicCommand --create, ConsoleProducer $FIRST keyed, ConsoleConsumer --group read $FIRST, +$MORE: --describe LAG $MORE; running member in --describe --members --verbose, --delete refused, LAG 0 after it stops; --list, --reset-offsets --to-earliest LAG $((FIRST + MORE)), --delete (gone from --list)"
 }
 
 if [ "${1:-}" = "--inner" ]; then shift; inner "$@"; exit $?; fi
