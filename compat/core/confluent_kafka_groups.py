@@ -7,7 +7,9 @@ subscribes with on_assign/on_revoke (gets all 4), reads everything, commits asyn
 (its result and committed() == new end offsets); a second member joins: the first sees
 revoke of 4 then assign of 2, the second assign of 2, disjoint; new records are read once
 across the two, starting at the committed offsets; AdminClient list_groups shows the group
-with its 2 members. Usage: confluent_kafka_groups.py BOOTSTRAP TOPIC. Run with /usr/bin/python3."""
+with its 2 members. Then a cooperative-sticky group: a second member joining makes the first
+revoke only the 2 partitions that move (incremental_assign/unassign); when it leaves, the first
+gets them back without revoking its own. Usage: confluent_kafka_groups.py BOOTSTRAP TOPIC. Run with /usr/bin/python3."""
 import os
 import sys
 import time
@@ -167,11 +169,59 @@ def body(s, bootstrap, topic):
 
     m2.close()
     m1.close()
+
+    s.step("cooperative-sticky: a second member takes half, incrementally")
+    coop_group = topic + "-coop"
+    coop_events = []
+
+    def coop_member(n):
+        c = Consumer(conf("coop-%d" % n, **{
+            "group.id": coop_group, "partition.assignment.strategy": "cooperative-sticky",
+            "enable.auto.commit": False, "auto.offset.reset": "earliest",
+            "session.timeout.ms": 10000, "heartbeat.interval.ms": 300, "fetch.wait.max.ms": 100}))
+
+        def on_assign(cc, parts):
+            coop_events.append((n, "assign", sorted(p.partition for p in parts)))
+            cc.incremental_assign(parts)
+
+        def on_revoke(cc, parts):
+            coop_events.append((n, "revoke", sorted(p.partition for p in parts)))
+            cc.incremental_unassign(parts)
+        c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke)
+        return c
+
+    def owned(c):
+        return sorted(p.partition for p in c.assignment())
+
+    def settle(cs, want_sizes, what):
+        def done():
+            for c in cs:
+                c.poll(0.05)
+            return [len(owned(c)) for c in cs] == want_sizes
+        s.wait_for(what, done, timeout_s=15, interval_s=0)
+    c1 = coop_member(1)
+    settle([c1], [PARTITIONS], "cooperative member 1 owning all %d" % PARTITIONS)
+    first_owned = owned(c1)
+    c2 = coop_member(2)
+    settle([c1, c2], [2, 2], "cooperative members owning 2 each")
+    s.log("cooperative callbacks %r" % coop_events)
+    kept, moved = owned(c1), owned(c2)
+    s.check(sorted(kept + moved) == first_owned, "cooperative split %r / %r" % (kept, moved))
+    revoked = [parts for n, kind, parts in coop_events if n == 1 and kind == "revoke"]
+    s.check(revoked == [moved], "member 1 revoked %r, want only the partitions that moved %r (incremental)" % (revoked, moved))
+    coop_events[:] = []
+    c2.close()
+    settle([c1], [PARTITIONS], "member 1 owning all %d again after member 2 left" % PARTITIONS)
+    # librdkafka also calls on_assign with no partitions at the end of a cooperative round
+    seen1 = [e for e in coop_events if e[0] == 1 and e[2]]
+    s.check(seen1 == [(1, "assign", moved)], "after member 2 left member 1 saw %r, want one assign of %r and no revoke" % (coop_events, moved))
+    c1.close()
     producer.flush(10)
     admin.delete_topics([topic], operation_timeout=15, request_timeout=20)[topic].result(timeout=30)
     return ("subscribe with on_assign/on_revoke (all 4), async commit (on_commit) and sync commit, "
             "committed() == end offsets; 2nd member: revoke 4 / assign 2+2, %d new read once; "
-            "list_groups Stable with 2 members" % THIRD)
+            "list_groups Stable with 2 members; cooperative-sticky: incremental revoke of the 2 that move, "
+            "assign back when the 2nd leaves" % THIRD)
 
 
 def main():
