@@ -10,7 +10,9 @@ Admin create a 4-partition topic, keyed produce (to every partition in turn), th
            lag = end_offsets - committed;
   split  - two members of one group on a second 4-partition topic: each partition owned
            once, records produced after the split each read once across the two;
-  two groups - each reads every record.
+  two groups - each reads every record; admin describe_consumer_groups (Stable, range, the
+           member's subscription and assignment), list_consumer_groups, delete_consumer_groups
+           (NonEmptyGroupError with a member; after close: Empty, deleted, Dead).
 Usage: kafka_python_groups.py BOOTSTRAP TOPIC. Run with /usr/bin/python3 (Debian's python3-kafka)."""
 import logging
 import os
@@ -212,9 +214,32 @@ def body(s, bootstrap, topic):
         g.subscribe([topic])
     for i, g in enumerate(group_pair):
         s.check(sorted(read(g, total, "group %d" % (i + 1))) == all_values, "group %d read other values" % (i + 1))
-    s.step("close the two groups' consumers")
+    s.step("admin describe_consumer_groups / list_consumer_groups while the groups have a member")
+    gids = [group("g1"), group("g2")]
+    for d in admin.describe_consumer_groups(gids):
+        s.check(d.state == "Stable" and d.protocol_type == "consumer" and d.protocol == "range",
+                "describe %s: state %s protocol_type %s protocol %s" % (d.group, d.state, d.protocol_type, d.protocol))
+        s.check(len(d.members) == 1, "describe %s: %d members" % (d.group, len(d.members)))
+        m = d.members[0]
+        s.check(m.client_id == "compat-kpy-" + d.group[len(topic) + 1:], "describe %s: client id %s" % (d.group, m.client_id))
+        s.check(list(m.member_metadata.subscription) == [topic], "describe %s: subscription %r" % (d.group, m.member_metadata.subscription))
+        s.check([(a[0], sorted(a[1])) for a in m.member_assignment.assignment] == [(topic, list(range(PARTITIONS)))],
+                "describe %s: assignment %r" % (d.group, m.member_assignment.assignment))
+    listed = dict(admin.list_consumer_groups())
+    s.check(all(listed.get(g) == "consumer" for g in gids), "list_consumer_groups lacks %r" % gids)
+    res = dict(admin.delete_consumer_groups([gids[0]]))
+    s.check(res[gids[0]] is kafka.errors.NonEmptyGroupError, "delete_consumer_groups of a group with a member: %r, want NonEmptyGroupError" % res)
+
+    s.step("close the two groups' consumers, delete_consumer_groups")
     for g in group_pair:
         g.close(autocommit=False)
+    states = {d.group: (d.state, len(d.members)) for d in admin.describe_consumer_groups(gids)}
+    s.check(states == {g: ("Empty", 0) for g in gids}, "after close: %r, want Empty" % states)
+    res = dict(admin.delete_consumer_groups(gids))
+    s.check(res == {g: kafka.errors.NoError for g in gids}, "delete_consumer_groups %r" % res)
+    left = {g for g, _ in admin.list_consumer_groups()} & set(gids)
+    s.check(not left, "still listed after delete_consumer_groups: %r" % left)
+    s.check({d.state for d in admin.describe_consumer_groups(gids)} == {"Dead"}, "deleted groups not Dead")
 
     s.step("delete topics")
     producer.close(timeout=10)
@@ -223,7 +248,8 @@ def body(s, bootstrap, topic):
     s.log("done")
     return ("auto commit to the end offsets; commit() then committed() and resume after it; "
             "OffsetAndMetadata commit read back (with metadata); lag end-committed %d then 0; "
-            "2 members split %d partitions %s, %d records read once; 2 groups read all %d"
+            "2 members split %d partitions %s, %d records read once; 2 groups read all %d; admin describe "
+            "(Stable, range, assignment), list, delete (refused with a member, then Dead)"
             % (total - sum(want.values()), PARTITIONS, "/".join(map(str, map(len, owned))), RECORDS, total))
 
 
