@@ -3,20 +3,22 @@
 // Admin createTopics (3 partitions), keyed produce acks=-1, then a consumer group reads
 // everything with eachMessage (each record once, auto commit); admin describeGroups (Stable,
 // 1 member, protocol type consumer), fetchOffsets == fetchTopicOffsets (lag 0 after consuming
-// and committing); after the consumer disconnects describeGroups says Empty, deleteGroups
-// removes the group (gone from listGroups), deleteTopics.
+// and committing); a second member joins (describeGroups: 2 members whose assignments split the
+// partitions) and new records are read once across the two; after both disconnect describeGroups
+// says Empty and the lag is 0, deleteGroups removes the group (gone from listGroups), deleteTopics.
 // Usage: node kafkajs_groups.js BOOTSTRAP TOPIC  (kafkajs from compat/core/node, or KAFKAJS_DIR)
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const nodeDir = process.env.KAFKAJS_DIR || path.join(__dirname, 'node', 'node_modules', 'kafkajs');
-const { Kafka, Partitioners, logLevel } = require(nodeDir);
+const { AssignerProtocol, Kafka, Partitioners, logLevel } = require(nodeDir);
 const VERSION = require(path.join(nodeDir, 'package.json')).version;
 const LABEL = `kafkajs ${VERSION} groups`;
 
 const PARTITIONS = 3;
 const RECORDS = 30;
+const MORE = 12;
 
 const work = process.env.COMPAT_WORK;
 const deadlineS = parseInt(process.env.COMPAT_DEADLINE_S || process.env.SCENARIO_TIMEOUT_S || '120', 10);
@@ -75,7 +77,8 @@ async function body(bootstrap, topic) {
   });
   const admin = kafka.admin();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+  const consumerConf = { groupId, sessionTimeout: 10000, heartbeatInterval: 300, maxWaitTimeInMs: 100 };
+  const consumer = kafka.consumer(consumerConf);
 
   step(`admin createTopics ${PARTITIONS} partitions`);
   await admin.connect();
@@ -134,14 +137,47 @@ async function body(bootstrap, topic) {
     return entry.partitions.length === PARTITIONS && lag.every((l) => l.lag === 0);
   });
 
-  step('consumer disconnects: group Empty');
-  await consumer.disconnect();
+  step('a second member joins: describeGroups shows 2 members splitting the partitions');
+  const seen2 = [];
+  const second = kafka.consumer(consumerConf);
+  await second.connect();
+  await second.subscribe({ topics: [topic], fromBeginning: true });
+  await second.run({ eachMessage: async ({ message }) => { seen2.push(message.value.toString()); } });
+  const two = await waitFor('group Stable with 2 members', async () => {
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0].state === 'Stable' && groups[0].members.length === 2 ? groups[0] : null;
+  });
+  const owned = two.members.map((m) => {
+    const a = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+    return (a && a.assignment[topic]) || [];
+  });
+  log(`members own ${JSON.stringify(owned)}`);
+  check([...owned[0], ...owned[1]].sort().join() === [...Array(PARTITIONS).keys()].join() && owned.every((o) => o.length > 0),
+    `member assignments ${JSON.stringify(owned)}, want the ${PARTITIONS} partitions split between the two`);
+
+  step(`two members read ${MORE} new messages once`);
+  const before = seen.length;
+  const more = [];
+  for (let i = 0; i < MORE; i++) more.push({ key: `key-${i % 6}`, value: `more-${i}`, partition: i % PARTITIONS });
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages: more });
+  await producer.disconnect();
+  await waitFor(`${MORE} new messages across the two members`, () => seen.length - before + seen2.length >= MORE);
+  await sleep(300); // a duplicate would show up now
+  const both = [...seen.slice(before), ...seen2];
+  check(both.length === MORE && both.sort().join() === more.map((m) => m.value).sort().join(),
+    `the two members read ${seen.length - before} + ${seen2.length} new messages, want each of the ${MORE} once`);
+  check(seen.length > before && seen2.length > 0, `one member read nothing (${seen.length - before} / ${seen2.length})`);
+
+  step('both consumers disconnect: group Empty, lag 0');
+  await Promise.all([consumer.disconnect(), second.disconnect()]);
   await waitFor('group Empty after disconnect', async () => {
     const { groups } = await admin.describeGroups([groupId]);
     return groups[0].state === 'Empty' && groups[0].members.length === 0;
   });
+  for (const p of await admin.fetchTopicOffsets(topic)) high[p.partition] = p.high;
   const [after] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  check(after.partitions.every((p) => p.offset === String(high[p.partition])), `offsets after disconnect ${JSON.stringify(after.partitions)}`);
+  check(after.partitions.every((p) => p.offset === String(high[p.partition])), `offsets after disconnect ${JSON.stringify(after.partitions)}, want ${JSON.stringify(high)}`);
 
   step('deleteGroups');
   const { groups: listed } = await admin.listGroups();
@@ -156,7 +192,8 @@ async function body(bootstrap, topic) {
   await admin.deleteTopics({ topics: [topic], timeout: 15000 });
   await admin.disconnect();
   return `createTopics ${PARTITIONS} partitions, ${RECORDS} acks=-1, group eachMessage each once, describeGroups Stable 1 member, `
-    + 'fetchOffsets lag 0, Empty after disconnect, listGroups/deleteGroups (offsets gone)';
+    + `fetchOffsets lag 0; 2nd member: 2 members split the partitions, ${MORE} new read once; Empty after disconnect, lag 0, `
+    + 'listGroups/deleteGroups (offsets gone)';
 }
 
 function main() {
