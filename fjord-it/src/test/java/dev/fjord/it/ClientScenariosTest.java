@@ -20,12 +20,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Runs the group-less third-party client scenarios in {@code compat/core/} (kcat, kafka-python,
- * confluent-kafka) as subprocesses against an embedded Fjord. The same scripts pass against
- * Apache Kafka 4.4, so a failure here is a Fjord incompatibility, not a scenario to relax.
+ * Runs the third-party client scenarios in {@code compat/core/} as subprocesses against an embedded
+ * Fjord: the group-less ones (kcat, kafka-python, confluent-kafka) and the consumer-group ones
+ * (kafka-python, confluent-kafka, kafkajs, the Apache Kafka CLI tools). The same scripts pass
+ * against Apache Kafka 4.4, so a failure here is a Fjord incompatibility, not a scenario to relax.
  *
- * <p>The clients are Debian packages. Without them the test is skipped, except on CI
- * ({@code CI=true}) where it fails: run {@code compat/core/install.sh}.
+ * <p>The clients are Debian packages, kafkajs in {@code compat/core/node/} and the Kafka CLI jars in
+ * {@code compat/core/cli/lib/}, all put there by {@code compat/core/install.sh}. Without them the
+ * test is skipped, except on CI ({@code CI=true}) where it fails.
  */
 class ClientScenariosTest {
 
@@ -64,7 +66,8 @@ class ClientScenariosTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"kcat.sh", "kafka-python.sh", "confluent-kafka.sh", "confluent-admin-ops.sh"})
+    @ValueSource(strings = {"kcat.sh", "kafka-python.sh", "confluent-kafka.sh", "confluent-admin-ops.sh",
+            "kafka-python-groups.sh", "confluent-kafka-groups.sh", "kafkajs-groups.sh", "cli-groups.sh"})
     void scenarioPassesAgainstFjord(String script) throws Exception {
         Path out = Files.createTempFile("fjord-compat-" + script, ".out");
         try {
@@ -89,7 +92,10 @@ class ClientScenariosTest {
         }
     }
 
-    /** Why the scenarios cannot run (kcat or /usr/bin/python3 with the client modules missing), or null. */
+    /**
+     * Why the scenarios cannot run (kcat, /usr/bin/python3 with the client modules, node with kafkajs in
+     * compat/core/node, java with the Kafka CLI jars in compat/core/cli/lib missing), or null.
+     */
     private static String missingClients() throws InterruptedException {
         List<String> missing = new ArrayList<>();
         if (!onPath("kcat")) {
@@ -104,8 +110,27 @@ class ClientScenariosTest {
                 }
             }
         }
+        if (!onPath("node")) {
+            missing.add("node");
+        } else if (!Files.isRegularFile(scenarios.resolve("node/node_modules/kafkajs/package.json"))) {
+            missing.add("kafkajs in " + scenarios.resolve("node"));
+        }
+        if (!onPath("java")) {
+            missing.add("java on PATH (for the Kafka CLI tools)");
+        }
+        if (!hasKafkaToolsJar(scenarios.resolve("cli/lib"))) {
+            missing.add("Kafka CLI jars in " + scenarios.resolve("cli/lib"));
+        }
         return missing.isEmpty() ? null
                 : "client scenarios need " + String.join(", ", missing) + ": run compat/core/install.sh";
+    }
+
+    private static boolean hasKafkaToolsJar(Path lib) {
+        try (var files = Files.list(lib)) {
+            return files.anyMatch(f -> f.getFileName().toString().matches("kafka-tools-[0-9].*\\.jar"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean onPath(String exe) {
