@@ -3,14 +3,12 @@
 # kafka-delete-records, kafka-get-offsets (earliest after the delete), kafka-log-dirs.
 # Usage: kafka-cli-ops.sh BOOTSTRAP
 # Needs the Kafka tools: KAFKA_TOOLS names a launcher taking a tool class and its arguments
-# (default: the anchor-kafka checkout's tools.sh next to this repository, ../shared/anchor-kafka/tools.sh).
-# Not in run.sh's default list because those tools are not a Debian package; run it by hand or with
-# SCENARIOS="kafka-cli-ops" compat/core/run.sh BOOTSTRAP. (SCENARIO_TIMEOUT_S, default 120)
+# (default: cli/tools.sh, over the kafka-tools jars install.sh fetches). (SCENARIO_TIMEOUT_S, default 120)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 
-TOOLS=${KAFKA_TOOLS:-$HERE/../../../shared/anchor-kafka/tools.sh}
+TOOLS=${KAFKA_TOOLS:-$HERE/cli/tools.sh}
 STEP_TIMEOUT=${KAFKA_CLI_STEP_TIMEOUT_S:-60}   # each tool invocation (a JVM start)
 RECORDS=10
 DELETE_BEFORE=4

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Runs every compat/core scenario against BOOTSTRAP: one PASS/FAIL line per client, then
 # "N passed, M failed". Exits non-zero if any failed. Failure details go to stderr.
-# Usage: run.sh BOOTSTRAP   (SCENARIOS="kcat kafka-python-groups" picks a subset;
-# SCENARIOS=kafka-cli-ops runs the Kafka CLI ops scenario, which needs the Kafka tools)
+# Usage: run.sh BOOTSTRAP   (SCENARIOS="kcat kafka-python-groups" picks a subset)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BOOTSTRAP" >&2; exit 2; }
 pass=0 fail=0
-for s in ${SCENARIOS:-kcat kafka-python confluent-kafka confluent-admin-ops kafka-python-groups confluent-kafka-groups kafkajs-groups cli-groups}; do
+for s in ${SCENARIOS:-kcat kafka-python confluent-kafka confluent-admin-ops kafka-python-groups confluent-kafka-groups kafkajs-groups cli-groups kafka-cli-ops}; do
   if [ ! -x "$HERE/$s.sh" ]; then
     echo "FAIL $s: no such scenario ($HERE/$s.sh)"; fail=$((fail + 1)); continue
   fi

@@ -67,7 +67,7 @@ class ClientScenariosTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kcat.sh", "kafka-python.sh", "confluent-kafka.sh", "confluent-admin-ops.sh",
-            "kafka-python-groups.sh", "confluent-kafka-groups.sh", "kafkajs-groups.sh", "cli-groups.sh"})
+            "kafka-python-groups.sh", "confluent-kafka-groups.sh", "kafkajs-groups.sh", "cli-groups.sh", "kafka-cli-ops.sh"})
     void scenarioPassesAgainstFjord(String script) throws Exception {
         Path out = Files.createTempFile("fjord-compat-" + script, ".out");
         try {
