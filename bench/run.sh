@@ -182,8 +182,8 @@ consume() {   # consume NAME TOPIC RECORDS: ConsumerPerformance reads the topic 
   $PY "$HERE/lib/parse.py" consumer "$RAW/$ROUND-$BROKER-consumer-$1.txt" "cons_$1"
 }
 
-create_topic() { tool BenchClient create "$BOOTSTRAP" "$1" "$2"; }
-delete_topic() { tool BenchClient delete "$BOOTSTRAP" "$1"; }
+# create_topic NAME:PARTITIONS...: topics are not deleted; the broker's data dir goes at the end of its round.
+create_topic() { tool BenchClient create "$BOOTSTRAP" "$@" || die "$BROKER: create topics $*"; }
 
 bench_broker() {   # one round of one broker, fresh process and data dir
   local data port t0 t1 c0 c1 c2 name props lines
@@ -203,10 +203,9 @@ bench_broker() {   # one round of one broker, fresh process and data dir
   emit rss_idle_mib "$(rss_mib VmRSS)"
 
   # Warm-up (not reported): JIT and first-use costs of both the broker and the tools' paths.
-  create_topic warmup 1
+  create_topic warmup:1 acks1-default:1 acks1-b64k-l5:1 acksall-default:1 acksall-b64k-l5:1 e2e:1
   produce warmup warmup "$WARMUP_RECORDS" acks=1 > /dev/null || die "warm-up produce"
   consume warmup warmup "$WARMUP_RECORDS" > /dev/null || die "warm-up consume"
-  delete_topic warmup
 
   local prod_ticks=0 cons_ticks=0 prod_bytes=0 cons_bytes=0
   for name in acks1-default acks1-b64k-l5 acksall-default acksall-b64k-l5; do
@@ -216,7 +215,6 @@ bench_broker() {   # one round of one broker, fresh process and data dir
       acksall-default) props="acks=all" ;;
       acksall-b64k-l5) props="acks=all batch.size=65536 linger.ms=5" ;;
     esac
-    create_topic "$name" 1
     c0="$(cpu_ticks)"
     # shellcheck disable=SC2086
     lines="$(produce "$name" "$name" "$RECORDS" $props)" || die "$BROKER produce $name"
@@ -233,24 +231,20 @@ bench_broker() {   # one round of one broker, fresh process and data dir
         || die "$BROKER head/tail fetch"
       emit_lines < "$RAW/$ROUND-$BROKER-headtail.txt"
     fi
-    delete_topic "$name"
   done
   emit cpu_s_per_gib_produced "$(awk -v t="$prod_ticks" -v hz="$CLK_TCK" -v b="$prod_bytes" 'BEGIN { printf "%.3f", t / hz / (b / 1073741824) }')"
   emit cpu_s_per_gib_consumed "$(awk -v t="$cons_ticks" -v hz="$CLK_TCK" -v b="$cons_bytes" 'BEGIN { printf "%.3f", t / hz / (b / 1073741824) }')"
 
-  create_topic e2e 1
   tool org.apache.kafka.tools.EndToEndLatency --bootstrap-server "$BOOTSTRAP" --topic e2e \
     --num-records "$E2E_RECORDS" --producer-acks 1 --record-size "$RECORD_SIZE" > "$RAW/$ROUND-$BROKER-e2e.txt" 2>&1 || true
   lines="$($PY "$HERE/lib/parse.py" e2e "$RAW/$ROUND-$BROKER-e2e.txt" e2e)" || die "$BROKER end-to-end latency"
   emit_lines <<< "$lines"
-  delete_topic e2e
 
   # Scale: the same produce (acks=1, default batching) over 100 and 1,000 partitions (1 partition: acks1-default).
   for name in 100 1000; do
-    create_topic "p$name" "$name"
+    create_topic "p$name:$name"
     lines="$(produce "p$name" "p$name" "$RECORDS" acks=1)" || die "$BROKER produce over $name partitions"
     emit_lines <<< "$lines"
-    delete_topic "p$name"
   done
   tool BenchClient group "$BOOTSTRAP" group10 "$GROUP_MEMBERS" > "$RAW/$ROUND-$BROKER-group.txt" \
     || die "$BROKER group of $GROUP_MEMBERS"

@@ -20,8 +20,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The bench's own client measurements, with the same kafka-clients as the perf tools, for any broker.
  *
  * <pre>
- * create   BOOTSTRAP TOPIC PARTITIONS   create a topic (replication factor 1)
- * delete   BOOTSTRAP TOPIC              delete a topic
+ * create   BOOTSTRAP TOPIC:PARTITIONS...  create topics (replication factor 1) and wait until every
+ *                                       partition has a leader; a topic of more than one partition then
+ *                                       gets one record per partition (acks=1, retried until accepted), so
+ *                                       a timed producer starts when the broker takes writes everywhere
+ *                                       (Kafka answers NOT_LEADER_OR_FOLLOWER for a while after creating
+ *                                       1,000 partitions, although metadata already names the leader)
  * group    BOOTSTRAP TOPIC MEMBERS      "group_all_consuming_ms N": MEMBERS consumers of one group subscribe
  *                                       to a topic of MEMBERS partitions (one record each); clock from the
  *                                       subscribes until every member has received a record in the
@@ -34,16 +38,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public class BenchClient {
     public static void main(final String[] args) throws Exception {
         switch (args[0]) {
-            case "create" -> {
-                try (Admin admin = Admin.create(props(args[1]))) {
-                    admin.createTopics(List.of(new NewTopic(args[2], Integer.parseInt(args[3]), (short) 1))).all().get();
-                }
-            }
-            case "delete" -> {
-                try (Admin admin = Admin.create(props(args[1]))) {
-                    admin.deleteTopics(List.of(args[2])).all().get();
-                }
-            }
+            case "create" -> create(args[1], Arrays.copyOfRange(args, 2, args.length));
             case "group" -> System.out.println("group_all_consuming_ms " + group(args[1], args[2], Integer.parseInt(args[3])));
             case "headtail" -> headTail(args[1], args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -54,6 +49,47 @@ public class BenchClient {
         final Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         return p;
+    }
+
+    static void create(final String bootstrap, final String[] specs) throws Exception {
+        final List<NewTopic> topics = new ArrayList<>();
+        for (final String spec : specs) {
+            final String[] nameAndCount = spec.split(":");
+            topics.add(new NewTopic(nameAndCount[0], Integer.parseInt(nameAndCount[1]), (short) 1));
+        }
+        try (Admin admin = Admin.create(props(bootstrap))) {
+            admin.createTopics(topics).all().get();
+            final List<String> names = topics.stream().map(NewTopic::name).toList();
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try {
+                    final boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() >= 0));
+                    if (ready) {
+                        break;
+                    }
+                } catch (final java.util.concurrent.ExecutionException e) {
+                    // not yet known to the broker that answered: try again
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("partitions of " + names + " without a leader after 60 s");
+                }
+                Thread.sleep(20);
+            }
+        }
+        final Properties p = props(bootstrap);
+        p.put("acks", "1");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            final List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (final NewTopic topic : topics) {
+                for (int partition = 0; topic.numPartitions() > 1 && partition < topic.numPartitions(); partition++) {
+                    sent.add(producer.send(new ProducerRecord<>(topic.name(), partition, null, new byte[1])));
+                }
+            }
+            for (final java.util.concurrent.Future<?> f : sent) {
+                f.get();
+            }
+        }
     }
 
     /** What each member thread publishes after every poll (read by the main thread). */

@@ -219,13 +219,13 @@ def svg(values):
     """Two panels of grouped bars: throughput (MB/s) and end-to-end latency (ms), median with min-max whiskers."""
     colors = {"kafka": "#8c8c8c", "fjord": "#1f6fb4"}
     panels = [("Throughput, MB/s (higher is better)",
-               [("p acks1", "prod_acks1-default_mbps"), ("p acks1 b64k", "prod_acks1-b64k-l5_mbps"),
-                ("p acksall", "prod_acksall-default_mbps"), ("p acksall b64k", "prod_acksall-b64k-l5_mbps"),
-                ("consume", "cons_acks1-default_mbps"), ("p 100 parts", "prod_p100_mbps"),
-                ("p 1000 parts", "prod_p1000_mbps")]),
+               [("produce acks=1", "prod_acks1-default_mbps"), ("acks=1 64k/5ms", "prod_acks1-b64k-l5_mbps"),
+                ("produce acks=all", "prod_acksall-default_mbps"), ("acks=all 64k/5ms", "prod_acksall-b64k-l5_mbps"),
+                ("consume", "cons_acks1-default_mbps"), ("100 partitions", "prod_p100_mbps"),
+                ("1,000 partitions", "prod_p1000_mbps")]),
               ("End-to-end latency, ms (lower is better)",
                [("avg", "e2e_avg_ms"), ("p50", "e2e_p50_ms"), ("p99", "e2e_p99_ms"), ("p99.9", "e2e_p999_ms")])]
-    width, height, pw, top, bottom = 1000, 380, 460, 50, 300
+    width, height, pw, top, bottom = 1000, 400, 460, 50, 290
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">' % (width, height),
              '<rect width="100%" height="100%" fill="white"/>']
     for p, (title, metrics) in enumerate(panels):
@@ -252,7 +252,9 @@ def svg(values):
                 cx = x + bw / 2
                 parts.append('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="black"/>' %
                              (cx, bottom - s[1] * scale, cx, bottom - s[2] * scale))
-            parts.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (x0 + j * slot + slot / 2, bottom + 16, label))
+            lx = x0 + j * slot + slot / 2
+            parts.append('<text x="%.1f" y="%d" text-anchor="end" transform="rotate(-30 %.1f %d)">%s</text>' %
+                         (lx, bottom + 14, lx, bottom + 14, label))
     for b, broker in enumerate(BROKERS):
         parts.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (50 + b * 120, height - 30, colors[broker]))
         parts.append('<text x="%d" y="%d">%s</text>' % (68 + b * 120, height - 20, {"kafka": "Apache Kafka", "fjord": "Fjord"}[broker]))
