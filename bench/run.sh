@@ -31,11 +31,11 @@ done
 
 if [ "$SMOKE" = 1 ]; then
   : "${ROUNDS:=1}"; OUT="${OUT:-$HERE/.cache/smoke}"
-  RECORDS=20000; WARMUP_RECORDS=5000; E2E_RECORDS=500; HEADTAIL_ROUNDS=5; LIMIT_MIB=64; IDLE_S=1
+  RECORDS=20000; WARMUP_RECORDS=0; E2E_RECORDS=500; HEADTAIL_ROUNDS=5; LIMIT_MIB=64; IDLE_S=1; TOOL_TIMEOUT_S=300
   REPORT_MD="$OUT/BENCHMARKS.md"
 else
   : "${ROUNDS:=3}"; OUT="${OUT:-$HERE/results}"
-  RECORDS=1000000; WARMUP_RECORDS=200000; E2E_RECORDS=10000; HEADTAIL_ROUNDS=50; LIMIT_MIB=1024; IDLE_S=5
+  RECORDS=1000000; WARMUP_RECORDS=200000; E2E_RECORDS=10000; HEADTAIL_ROUNDS=50; LIMIT_MIB=1024; IDLE_S=5; TOOL_TIMEOUT_S=1800
   REPORT_MD="$ROOT/BENCHMARKS.md"
 fi
 RECORD_SIZE=1024
@@ -88,7 +88,7 @@ fi
 "$ROOT/bin/fjord" version >/dev/null   # builds Fjord (and its class-data archive) now, not during a timed start
 
 tool() {   # tool CLASS ARGS...: a Kafka perf tool or bench client, heap as kafka-producer-perf-test.sh
-  "$JAVA" -Xmx512M -Dlog4j2.configurationFile="$HERE/lib/log4j2-kafka-tools.properties" \
+  timeout "$TOOL_TIMEOUT_S" "$JAVA" -Xmx512M -Dlog4j2.configurationFile="$HERE/lib/log4j2-kafka-tools.properties" \
     -cp "$CLASSES:$TOOLS_CP" "$@"
 }
 
@@ -183,7 +183,11 @@ consume() {   # consume NAME TOPIC RECORDS: ConsumerPerformance reads the topic 
 }
 
 # create_topic NAME:PARTITIONS...: topics are not deleted; the broker's data dir goes at the end of its round.
-create_topic() { tool BenchClient create "$BOOTSTRAP" "$@" || die "$BROKER: create topics $*"; }
+# The client's retry warnings (Kafka's NOT_LEADER_OR_FOLLOWER while it sets up 1,000 partitions) go to raw/.
+create_topic() {
+  tool BenchClient create "$BOOTSTRAP" "$@" 2>> "$RAW/$ROUND-$BROKER-create-topics.txt" \
+    || { tail -n 20 "$RAW/$ROUND-$BROKER-create-topics.txt" >&2; die "$BROKER: create topics $*"; }
+}
 
 bench_broker() {   # one round of one broker, fresh process and data dir
   local data port t0 t1 c0 c1 c2 name props lines
@@ -204,8 +208,10 @@ bench_broker() {   # one round of one broker, fresh process and data dir
 
   # Warm-up (not reported): JIT and first-use costs of both the broker and the tools' paths.
   create_topic warmup:1 acks1-default:1 acks1-b64k-l5:1 acksall-default:1 acksall-b64k-l5:1 e2e:1
-  produce warmup warmup "$WARMUP_RECORDS" acks=1 > /dev/null || die "warm-up produce"
-  consume warmup warmup "$WARMUP_RECORDS" > /dev/null || die "warm-up consume"
+  if [ "$WARMUP_RECORDS" -gt 0 ]; then
+    produce warmup warmup "$WARMUP_RECORDS" acks=1 > /dev/null || die "warm-up produce"
+    consume warmup warmup "$WARMUP_RECORDS" > /dev/null || die "warm-up consume"
+  fi
 
   local prod_ticks=0 cons_ticks=0 prod_bytes=0 cons_bytes=0
   for name in acks1-default acks1-b64k-l5 acksall-default acksall-b64k-l5; do

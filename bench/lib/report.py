@@ -202,7 +202,7 @@ def markdown(values, meta, rounds, svg_rel):
             "- Cold start: from `fork` of the launch command to the first Metadata response that lists a broker, "
             "polled by a standard-library wire probe (`bench/lib/probe.py`). Fjord's includes `bin/fjord`'s "
             "checks (its build is done beforehand).",
-            "- A warm-up produce and consume (not reported) precede the measured runs.",
+            "- A warm-up produce and consume of 200,000 records (not reported) precede the measured runs (none in smoke runs).",
             "- CPU: utime+stime of the broker from `/proc/PID/stat`, summed over the four producer runs (or the four "
             "consumer runs), divided by the payload bytes they moved. RSS: `VmRSS` from `/proc/PID/status`, idle a "
             "few seconds after start and after all the load.",
