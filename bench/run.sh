@@ -287,6 +287,10 @@ bench_broker() {   # one round of one broker, fresh process and data dir
   printf 'load_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/meta.tsv"
 
+LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
+if awk -v l="$LOAD1" 'BEGIN { exit !(l >= 1.5) }'; then
+  log "warning: 1-minute load average $LOAD1 >= 1.5: other work competes with the brokers; the figures will not be valid"
+fi
 for ROUND in $(seq 1 "$ROUNDS"); do
   BROKER=machine
   log "round $ROUND: limits of the machine"

@@ -127,8 +127,9 @@ def verdict(ratio, target):
 
 
 def busy(meta):
-    loads = [numeric(meta.get(k, "").split(" ")[0]) for k in ("load_start", "load_end")]
-    return any(l is not None and l >= 1.5 for l in loads)
+    """1-minute load average before the bench started anything (the end value includes the bench's own load)."""
+    load = numeric(meta.get("load_start", "").split(" ")[0])
+    return load is not None and load >= 1.5
 
 
 def markdown(values, meta, rounds, svg_rel):
@@ -137,9 +138,9 @@ def markdown(values, meta, rounds, svg_rel):
     if meta.get("mode") == "smoke":
         out += ["> **Smoke run**: tiny sizes, one round. It shows that the harness works; the figures mean nothing.", ""]
     if busy(meta):
-        out += ["> **The machine was busy** (load average %s at the start, %s at the end, on %s cores): "
+        out += ["> **The machine was busy** (load average %s before the bench started, on %s cores): "
                 "other work competed with the brokers, so these figures are not valid measurements." %
-                (meta.get("load_start"), meta.get("load_end"), meta.get("cores")), ""]
+                (meta.get("load_start"), meta.get("cores")), ""]
     out += ["## Setup", "",
             "| | |", "|---|---|",
             "| Command | `%s` |" % meta.get("command", "").strip(),
@@ -151,7 +152,8 @@ def markdown(values, meta, rounds, svg_rel):
             "| JDK (both brokers and all tools) | %s |" % meta.get("jdk"),
             "| Apache Kafka | %s, KRaft broker+controller, JVM flags of `kafka-server-start.sh` |" % meta.get("kafka"),
             "| Fjord | %s, `bin/fjord server` as in the README |" % meta.get("fjord"),
-            "| Load average (1, 5, 15 min) | start %s; end %s |" % (meta.get("load_start"), meta.get("load_end")),
+            "| Load average (1, 5, 15 min) | before the bench %s; at its end %s (includes the bench's own load) |" %
+            (meta.get("load_start"), meta.get("load_end")),
             "| Sizes | %s records × %s B per producer run; %s records end-to-end; %d round(s), Kafka and Fjord interleaved |" %
             ("{:,}".format(int(meta.get("records", "0"))), meta.get("record_size"),
              "{:,}".format(int(meta.get("e2e_records", "0"))), rounds),
@@ -193,7 +195,8 @@ def markdown(values, meta, rounds, svg_rel):
         row = [label]
         for broker in BROKERS:
             s = stats(values, broker, metric)
-            pct = lambda lim: "%.0f%%" % (100 * s[0] / lim[0]) if s and lim and lim[0] else "n/a"
+            pct = lambda lim: ("%.1f%%" if 100 * s[0] / lim[0] < 10 else "%.0f%%") % (100 * s[0] / lim[0]) \
+                if s and lim and lim[0] else "n/a"
             row += [fmt(s[0]) if s else "n/a", pct(disk) if label.startswith("produce") else "–", pct(net)]
         out.append("| " + " | ".join(row) + " |")
     out += ["", "## Method", "",
@@ -282,6 +285,10 @@ def main():
     if problems:
         print("MISSING OR NOT NUMERIC:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1 if checking else 0
+    if checking:
+        figures = sum(len(v) for k, v in values.items())
+        print("check: OK, %d figures from %d round(s), every expected one present and numeric for kafka, fjord "
+              "and the machine" % (figures, rounds))
     return 0
 
 
