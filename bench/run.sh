@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--smoke] [--rounds N] [--out DIR]
 #
-#   --smoke     tiny sizes, one round (about a minute): checks both brokers run and every figure parses;
+#   --smoke     tiny sizes, one round (1-2 minutes): checks both brokers run and every figure parses;
 #               exits non-zero otherwise. Report in bench/.cache/smoke/ (not the repo's BENCHMARKS.md).
 #   --rounds N  rounds per broker (default 3; smoke 1). Each figure is the median over rounds.
 #   --out DIR   raw results, tool output and chart (default bench/results/; the full run also writes
@@ -16,6 +16,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 COMMAND="bench/run.sh $*"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"   # before this script adds any load (fetch, build)
 
 SMOKE=0; ROUNDS=""; OUT=""
 while [ $# -gt 0 ]; do
@@ -200,8 +201,8 @@ bench_broker() {   # one round of one broker, fresh process and data dir
   "prepare_$BROKER" "$port" "$data"
   t0="$(date +%s%3N)"
   "start_$BROKER" "$port" "$data"
-  t1="$($PY "$HERE/lib/probe.py" "$BOOTSTRAP" 120)" && kill -0 "$BROKER_PID" 2>/dev/null \
-    || { tail -n 30 "$data.log" >&2; die "$BROKER did not answer a Metadata request within 120 s"; }
+  t1="$($PY "$HERE/lib/probe.py" "$BOOTSTRAP" 120 "$BROKER_PID")" && kill -0 "$BROKER_PID" 2>/dev/null \
+    || { tail -n 30 "$data.log" >&2; die "$BROKER exited or did not answer a Metadata request within 120 s"; }
   emit cold_start_ms "$((t1 - t0))"
   sleep "$IDLE_S"
   emit rss_idle_mib "$(rss_mib VmRSS)"
@@ -284,10 +285,10 @@ bench_broker() {   # one round of one broker, fresh process and data dir
   printf 'e2e_records\t%s\n' "$E2E_RECORDS"
   printf 'rounds\t%s\n' "$ROUNDS"
   printf 'data_dir\t%s\n' "$(df -P "$WORK" | awk 'NR == 2 { print $1 " mounted on " $6 }')"
-  printf 'load_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf 'load_start\t%s\n' "$LOAD_BEFORE"
 } > "$OUT/meta.tsv"
 
-LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
+LOAD1="${LOAD_BEFORE%% *}"
 if awk -v l="$LOAD1" 'BEGIN { exit !(l >= 1.5) }'; then
   log "warning: 1-minute load average $LOAD1 >= 1.5: other work competes with the brokers; the figures will not be valid"
 fi

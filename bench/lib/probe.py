@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Waits until a broker answers a Kafka Metadata request, using nothing but the standard library.
 
-Usage: probe.py HOST:PORT TIMEOUT_S
+Usage: probe.py HOST:PORT TIMEOUT_S [PID]
 Prints the wall-clock time (epoch milliseconds) at which the first Metadata response listing at
-least one broker arrived, and exits 0; exits 1 if none arrived within TIMEOUT_S.
+least one broker arrived, and exits 0; exits 1 if none arrived within TIMEOUT_S, or as soon as the
+process PID (the broker, when given) has exited.
 
 Wire format (Kafka protocol guide): every message is a 4-byte big-endian size then the payload.
 Request header v1: api_key int16, api_version int16, correlation_id int32, client_id nullable string.
@@ -11,6 +12,7 @@ ApiVersions v0 (key 18) has an empty body; its response is error_code int16 then
 (api_key, min_version, max_version) int16 triples. Metadata (key 3) v1..v8 are non-flexible; we send
 "all topics" (null array) and read the broker array's length, which follows throttle_time_ms (v3+).
 """
+import os
 import socket
 import struct
 import sys
@@ -71,7 +73,10 @@ def broker_count(sock):
 def main():
     host, port = sys.argv[1].rsplit(":", 1)
     deadline = time.monotonic() + float(sys.argv[2])
+    pid = int(sys.argv[3]) if len(sys.argv) > 3 else None
     while time.monotonic() < deadline:
+        if pid is not None and not os.path.exists("/proc/%d" % pid):
+            return 1
         try:
             with socket.create_connection((host, int(port)), timeout=2) as sock:
                 sock.settimeout(2)
