@@ -205,6 +205,8 @@ def markdown(values, meta, rounds, svg_rel):
             "- Cold start: from `fork` of the launch command to the first Metadata response that lists a broker, "
             "polled by a standard-library wire probe (`bench/lib/probe.py`). Fjord's includes `bin/fjord`'s "
             "checks (its build is done beforehand).",
+            "- EndToEndLatency prints its percentiles in whole milliseconds (its average is exact), so sub-millisecond "
+            "differences show only in the average.",
             "- A warm-up produce and consume of 200,000 records (not reported) precede the measured runs (none in smoke runs).",
             "- CPU: utime+stime of the broker from `/proc/PID/stat`, summed over the four producer runs (or the four "
             "consumer runs), divided by the payload bytes they moved. RSS: `VmRSS` from `/proc/PID/status`, idle a "
