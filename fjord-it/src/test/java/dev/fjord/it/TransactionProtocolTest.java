@@ -110,6 +110,29 @@ class TransactionProtocolTest {
         assertThat(found.coordinators().get(0).port()).isEqualTo(fjord.port());
     }
 
+    private Errors txnOffsetCommit(final String id, final long pid, final short epoch) throws Exception {
+        final TxnOffsetCommitResponseData r = ((TxnOffsetCommitResponse) c.send(ApiKeys.TXN_OFFSET_COMMIT, (short) 3,
+                new TxnOffsetCommitRequestData().setTransactionalId(id).setGroupId("g-" + id).setProducerId(pid)
+                        .setProducerEpoch(epoch).setTopics(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic()
+                                .setName("t").setPartitions(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                                        .setPartitionIndex(0).setCommittedOffset(1))))))).data();
+        return Errors.forCode(r.topics().get(0).partitions().get(0).errorCode());
+    }
+
+    @Test
+    void shouldFenceATxnOffsetCommitWithAnOldEpoch() throws Exception {
+        final InitProducerIdResponseData first = init("offsets-fenced", 10_000);
+        assertThat(((AddOffsetsToTxnResponse) c.send(ApiKeys.ADD_OFFSETS_TO_TXN, (short) 3, new AddOffsetsToTxnRequestData()
+                .setTransactionalId("offsets-fenced").setProducerId(first.producerId()).setProducerEpoch(first.producerEpoch())
+                .setGroupId("g-offsets-fenced"))).data().errorCode()).isZero();
+        assertThat(txnOffsetCommit("offsets-fenced", first.producerId(), first.producerEpoch())).isEqualTo(Errors.NONE);
+        // A new instance bumps the epoch and aborts the old transaction; the old epoch is fenced from then on.
+        final InitProducerIdResponseData second = init("offsets-fenced", 10_000);
+        assertThat(second.producerEpoch()).isGreaterThan(first.producerEpoch());
+        assertThat(txnOffsetCommit("offsets-fenced", first.producerId(), first.producerEpoch()))
+                .isEqualTo(Errors.PRODUCER_FENCED);
+    }
+
     @Test
     void shouldKeepTransactionalOffsetsPendingUntilCommitAndReportThemUnstable() throws Exception {
         final InitProducerIdResponseData p = init("offsets", 10_000);
@@ -135,10 +158,8 @@ class TransactionProtocolTest {
         assertThat(fetchOffset(true)).isEqualTo(new long[] {0, 7});
     }
 
-    @Test
-    void shouldLetAnAdminFindAndAbortAHangingTransaction() throws Exception {
-        // A transactional batch the coordinator never heard of: nothing will ever end it.
-        final long pid = init(null, 10_000).producerId();
+    /** A transactional batch of a producer whose transaction the coordinator never heard of. */
+    private static short produceOutsideATransaction(final RawConnection conn, final long pid) throws Exception {
         final ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("t");
         topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
                 MemoryRecords.withTransactionalRecords(Compression.NONE, pid, (short) 0, 0,
@@ -146,11 +167,39 @@ class TransactionProtocolTest {
         final ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000)
                 .setTransactionalId("hanging");
         produce.topicData().add(topic);
-        final ProduceResponse produced = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, produce);
-        assertThat(produced.data().responses().iterator().next().partitionResponses().get(0).errorCode()).isZero();
+        final ProduceResponse produced = (ProduceResponse) conn.send(ApiKeys.PRODUCE, (short) 11, produce);
+        return produced.data().responses().iterator().next().partitionResponses().get(0).errorCode();
+    }
 
+    @Test
+    void shouldRefuseATransactionalProduceOutsideAnOpenTransaction() throws Exception {
+        // A producer id that never initialised a transaction (KIP-890 part 1 verification).
+        final long pid = init(null, 10_000).producerId();
+        assertThat(Errors.forCode(produceOutsideATransaction(c, pid))).isEqualTo(Errors.INVALID_TXN_STATE);
+        // A transactional id initialised, but the partition never added to a transaction.
+        final InitProducerIdResponseData p = init("never-added", 10_000);
+        assertThat(Errors.forCode(produceOutsideATransaction(c, p.producerId()))).isEqualTo(Errors.INVALID_TXN_STATE);
         final TopicPartition tp = new TopicPartition("t", 0);
         try (Admin admin = Clients.admin(fjord.bootstrapServers())) {
+            assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset()).isZero();
+            assertThat(committedEnd(admin, tp)).isZero();
+        }
+    }
+
+    @Test
+    void shouldLetAnAdminFindAndAbortAHangingTransaction() throws Exception {
+        // With verification off (as on brokers before KIP-890), such a batch hangs: nothing will ever end it.
+        try (EmbeddedFjord unverified = EmbeddedFjord.builder()
+                .config("transaction.partition.verification.enable", "false").start();
+             RawConnection conn = new RawConnection("127.0.0.1", unverified.port());
+             Admin admin = Clients.admin(unverified.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
+            final long pid = ((InitProducerIdResponse) conn.send(ApiKeys.INIT_PRODUCER_ID, (short) 5,
+                    new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(10_000).setProducerId(-1)
+                            .setProducerEpoch((short) -1))).data().producerId();
+            assertThat(produceOutsideATransaction(conn, pid)).isZero();
+
+            final TopicPartition tp = new TopicPartition("t", 0);
             assertThat(committedEnd(admin, tp)).isZero();
             final ProducerState state = admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers().stream()
                     .filter(s -> s.producerId() == pid).findFirst().orElseThrow();

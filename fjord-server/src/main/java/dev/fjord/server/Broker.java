@@ -236,7 +236,8 @@ public final class Broker implements AutoCloseable {
         handlers.add(new CreateTopicsHandler(state));
         handlers.add(new DeleteTopicsHandler(state));
         handlers.add(new DescribeClusterHandler(state));
-        handlers.add(new ProduceHandler(state));
+        handlers.add(new ProduceHandler(state, config.transactionPartitionVerificationEnable()
+                ? transactions::verifyTransactionalProduce : ProduceHandler.TransactionVerifier.NONE));
         handlers.add(new FetchHandler(state));
         handlers.add(new ListOffsetsHandler(state));
         handlers.add(new InitProducerIdHandler(state, transactions));

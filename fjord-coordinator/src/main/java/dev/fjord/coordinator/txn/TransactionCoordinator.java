@@ -64,6 +64,8 @@ public final class TransactionCoordinator {
     private final Executor executor;
     private final Predicate<TopicPartition> partitionExists;
     private final Map<String, TxnMetadata> txns = new LinkedHashMap<>();
+    /** The same metadata by producer id, readable from any thread: the produce path verifies against it. */
+    private final Map<Long, TxnMetadata> byProducer = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TransactionCoordinator(final TxnCoordinatorConfig config, final CoordinatorLog log, final TxnMarkerWriter markers,
                                   final ProducerIdSource producerIds, final CoordinatorTimer timer, final Clock clock,
@@ -107,11 +109,7 @@ public final class TransactionCoordinator {
         final CompletableFuture<Void> done = submit(f -> {
             for (int p = 0; p < config.stateTopicPartitions(); p++) {
                 log.replay(p, (key, value) -> TxnRecords.replay(key, value, (id, m) -> {
-                    if (m == null) {
-                        txns.remove(id);
-                    } else {
-                        txns.put(id, m);
-                    }
+                    install(id, m);
                 }));
             }
             for (final Map.Entry<String, TxnMetadata> e : List.copyOf(txns.entrySet())) {
@@ -318,7 +316,37 @@ public final class TransactionCoordinator {
 
     private void write(final String id, final TxnMetadata m) {
         log.append(partitionFor(id), List.of(TxnRecords.record(id, m)));
-        txns.put(id, m);
+        install(id, m);
+    }
+
+    private void install(final String id, final TxnMetadata m) {
+        final TxnMetadata previous = m == null ? txns.remove(id) : txns.put(id, m);
+        if (previous != null && (m == null || previous.producerId() != m.producerId())) {
+            byProducer.remove(previous.producerId(), previous);
+        }
+        if (m != null) {
+            byProducer.put(m.producerId(), m);
+        }
+    }
+
+    /**
+     * KIP-890 part 1, on one node: may a transactional batch of this producer go into {@code tp} now? Only
+     * if its transaction is open with the partition added (the client adds it and waits for the answer
+     * before producing, so the answer is already here). Safe to call from any thread.
+     *
+     * @return NONE; INVALID_PRODUCER_EPOCH for an older epoch of the producer; INVALID_TXN_STATE when no
+     *     open transaction of the producer holds the partition (an uninitialised or finished one)
+     */
+    public Errors verifyTransactionalProduce(final long producerId, final short producerEpoch, final TopicPartition tp) {
+        final TxnMetadata m = byProducer.get(producerId);
+        if (m != null && producerEpoch < m.producerEpoch()) {
+            return Errors.INVALID_PRODUCER_EPOCH;
+        }
+        if (m == null || producerEpoch != m.producerEpoch() || m.state() != TransactionState.ONGOING
+                || !m.partitions().contains(tp)) {
+            return Errors.INVALID_TXN_STATE;
+        }
+        return Errors.NONE;
     }
 
     // ---------------------------------------------------------------------------------- Timeout sweep

@@ -81,6 +81,7 @@ public final class BrokerConfig {
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String TRANSACTION_STATE_LOG_NUM_PARTITIONS = "transaction.state.log.num.partitions";
     public static final String TRANSACTION_MAX_TIMEOUT_MS = "transaction.max.timeout.ms";
+    public static final String TRANSACTION_PARTITION_VERIFICATION_ENABLE = "transaction.partition.verification.enable";
     public static final String TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS =
         "transaction.abort.timed.out.transaction.cleanup.interval.ms";
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
@@ -190,6 +191,8 @@ public final class BrokerConfig {
         d.define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.INT, 1, atLeast(1), HIGH,
             "Replication factor of __consumer_offsets (Kafka's default is 3; one node here).");
         d.define(TRANSACTION_STATE_LOG_NUM_PARTITIONS, Type.INT, 50, atLeast(1), HIGH, "Partitions of __transaction_state.");
+        d.define(TRANSACTION_PARTITION_VERIFICATION_ENABLE, Type.BOOLEAN, true, LOW,
+            "Refuse a transactional batch unless its producer's open transaction includes the partition (KIP-890).");
         d.define(TRANSACTION_MAX_TIMEOUT_MS, Type.INT, 900_000, atLeast(1), HIGH,
             "Largest transaction.timeout.ms a producer may ask for; larger gets INVALID_TRANSACTION_TIMEOUT.");
         d.define(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS, Type.INT, 10_000, atLeast(1), LOW,
@@ -285,6 +288,7 @@ public final class BrokerConfig {
     private final int offsetsTopicNumPartitions;
     private final int offsetsTopicReplicationFactor;
     private final int transactionStateLogNumPartitions;
+    private final boolean transactionPartitionVerificationEnable;
     private final int transactionMaxTimeoutMs;
     private final int transactionAbortTimedOutCleanupIntervalMs;
     private final int groupInitialRebalanceDelayMs;
@@ -354,6 +358,7 @@ public final class BrokerConfig {
         this.offsetsTopicReplicationFactor = v.getInt(OFFSETS_TOPIC_REPLICATION_FACTOR);
         this.transactionStateLogNumPartitions = v.getInt(TRANSACTION_STATE_LOG_NUM_PARTITIONS);
         this.transactionMaxTimeoutMs = v.getInt(TRANSACTION_MAX_TIMEOUT_MS);
+        this.transactionPartitionVerificationEnable = v.getBoolean(TRANSACTION_PARTITION_VERIFICATION_ENABLE);
         this.transactionAbortTimedOutCleanupIntervalMs = v.getInt(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS);
         this.groupInitialRebalanceDelayMs = v.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS);
         this.groupMinSessionTimeoutMs = v.getInt(GROUP_MIN_SESSION_TIMEOUT_MS);
@@ -733,6 +738,10 @@ public final class BrokerConfig {
 
     public int transactionStateLogNumPartitions() {
         return transactionStateLogNumPartitions;
+    }
+
+    public boolean transactionPartitionVerificationEnable() {
+        return transactionPartitionVerificationEnable;
     }
 
     public int transactionMaxTimeoutMs() {

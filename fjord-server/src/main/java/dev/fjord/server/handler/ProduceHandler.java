@@ -33,10 +33,28 @@ import org.slf4j.LoggerFactory;
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
 
+    /**
+     * Checks a transactional batch against its producer's open transaction before it is written (KIP-890
+     * part 1): a batch of a producer that never initialised a transaction, or for a partition it never
+     * added, would otherwise hold the partition's last stable offset back forever.
+     */
+    @FunctionalInterface
+    public interface TransactionVerifier {
+        TransactionVerifier NONE = (producerId, producerEpoch, tp) -> Errors.NONE;
+
+        Errors verify(long producerId, short producerEpoch, TopicPartition tp);
+    }
+
     private final BrokerState broker;
+    private final TransactionVerifier verifier;
 
     public ProduceHandler(final BrokerState broker) {
+        this(broker, TransactionVerifier.NONE);
+    }
+
+    public ProduceHandler(final BrokerState broker, final TransactionVerifier verifier) {
         this.broker = broker;
+        this.verifier = verifier;
     }
 
     @Override
@@ -89,6 +107,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             return out.setErrorCode(Errors.CORRUPT_MESSAGE.code()).setErrorMessage("No record batches");
         }
         final MemoryRecords records = (MemoryRecords) data.records();
+        final Errors verified = verifyTransactional(records, log.topicPartition());
+        if (verified != Errors.NONE) {
+            return out.setErrorCode(verified.code()).setErrorMessage(verified == Errors.INVALID_TXN_STATE
+                    ? "The producer has no open transaction that includes " + log.topicPartition()
+                    : verified.message());
+        }
         try {
             final PartitionLog.AppendResult result = broker.partitions().append(log, records);
             return out.setBaseOffset(result.firstOffset()).setLogAppendTimeMs(result.logAppendTimeMs())
@@ -97,5 +121,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             LOG.debug("Produce to {} failed: {}", log.topicPartition(), e.getMessage());
             return out.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
         }
+    }
+
+    private Errors verifyTransactional(final MemoryRecords records, final TopicPartition tp) {
+        final var batches = records.batches().iterator();
+        if (!batches.hasNext()) {
+            return Errors.NONE; // the log refuses an empty request with its own error
+        }
+        final var first = batches.next();
+        if (!first.isTransactional() || first.isControlBatch()) {
+            return Errors.NONE;
+        }
+        return verifier.verify(first.producerId(), first.producerEpoch(), tp);
     }
 }
