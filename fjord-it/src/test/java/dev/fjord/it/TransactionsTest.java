@@ -208,6 +208,17 @@ class TransactionsTest {
             assertThatThrownBy(first::abortTransaction).isInstanceOf(ProducerFencedException.class);
         }
         assertThat(readAll("txn", IsolationLevel.READ_COMMITTED)).containsExactly("from-second");
+
+        // A zombie whose last send came before the fence: its commit is refused, and what it wrote stays invisible.
+        try (KafkaProducer<byte[], byte[]> zombie = transactional("zombie-commit", 60_000);
+             KafkaProducer<byte[], byte[]> successor = transactional("zombie-commit", 60_000)) {
+            zombie.initTransactions();
+            zombie.beginTransaction();
+            zombie.send(rec("txn", 1, "zombie-before-fence")).get();
+            successor.initTransactions();
+            assertThatThrownBy(zombie::commitTransaction).isInstanceOf(ProducerFencedException.class);
+        }
+        assertThat(readAll("txn", IsolationLevel.READ_COMMITTED)).containsExactly("from-second");
     }
 
     @Test
@@ -225,6 +236,38 @@ class TransactionsTest {
         }
         assertThat(readAll("txn", IsolationLevel.READ_COMMITTED)).isEmpty();
         assertThat(readAll("txn", IsolationLevel.READ_UNCOMMITTED)).containsExactly("never-committed");
+    }
+
+    @Test
+    void anOpenTransactionSurvivesABrokerRestartThenCommitsOrTimesOut() throws Exception {
+        final TopicPartition tp = new TopicPartition("txn", 0);
+        // The producer outlives the broker's restart and commits what it wrote on both sides of it.
+        try (KafkaProducer<byte[], byte[]> p = transactional("survivor", 60_000)) {
+            p.initTransactions();
+            p.beginTransaction();
+            p.send(rec("txn", 0, "before-restart")).get();
+            fjord.restart();
+            p.send(rec("txn", 0, "after-restart")).get();
+            p.commitTransaction();
+        }
+        assertThat(readAll("txn", IsolationLevel.READ_COMMITTED)).containsExactly("before-restart", "after-restart");
+
+        // A transaction whose producer is gone when the broker restarts is aborted by its timeout, and
+        // read_committed readers are not left behind its last stable offset.
+        final KafkaProducer<byte[], byte[]> gone = transactional("gone-at-restart", 2_000);
+        gone.initTransactions();
+        gone.beginTransaction();
+        gone.send(rec("txn", 0, "abandoned")).get();
+        gone.close(Duration.ZERO);
+        fjord.restart();
+        try (Admin admin = Clients.admin(fjord.bootstrapServers())) {
+            await("the abandoned transaction to be aborted after the restart",
+                    () -> describeState(admin, "gone-at-restart").equals("CompleteAbort"));
+            final long latest = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+            assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .partitionResult(tp).get().offset()).isEqualTo(latest);
+        }
+        assertThat(readAll("txn", IsolationLevel.READ_COMMITTED)).containsExactly("before-restart", "after-restart");
     }
 
     private static String describeState(final Admin admin, final String id) {
