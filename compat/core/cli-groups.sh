@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Apache Kafka CLI tools (kafka-tools 4.3.1 on its own classpath, with its own kafka-clients) with
+# Apache Kafka CLI tools (kafka-tools 4.4.0 on its own classpath, with its own kafka-clients) with
 # a consumer group: TopicCommand --create, ConsoleProducer with keys, ConsoleConsumer --group
 # --from-beginning --max-messages, ConsumerGroupCommand --describe (LAG), --describe --members
 # --verbose and a refused --delete while a console consumer runs, --list, --reset-offsets

@@ -3,7 +3,7 @@
 #  - Debian packages kcat, python3-kafka, python3-confluent-kafka (and nodejs/npm if node is missing);
 #    apt-get update only when a package is missing. Needs root (or sudo).
 #  - kafkajs 2.2.4 from npm into compat/core/node/ (gitignored).
-#  - the Apache Kafka CLI tools (kafka-tools 4.3.1 with its own kafka-clients) from Maven Central into
+#  - the Apache Kafka CLI tools (kafka-tools 4.4.0 with its own kafka-clients) from Maven Central into
 #    compat/core/cli/lib/ (gitignored), via the standalone compat/core/cli/pom.xml.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Apache Kafka CLI operations scenario: kafka-topics --create --config / --describe / --alter --partitions,
+# kafka-configs --alter / --describe,
 # kafka-delete-records, kafka-get-offsets (earliest after the delete), kafka-log-dirs.
 # Usage: kafka-cli-ops.sh BOOTSTRAP
 # Needs the Kafka tools: KAFKA_TOOLS names a launcher taking a tool class and its arguments
@@ -31,6 +32,22 @@ inner() {
     || fail "topics --describe exited $?"
   cat "$W/describe" >>"$W/log"
   grep -q "PartitionCount: 1.*Configs:.*retention.ms=86400000" "$W/describe" || fail "--describe lacks retention.ms=86400000 among its Configs"
+
+  step "kafka-configs --alter --add-config / --delete-config, --describe"
+  t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type topics --entity-name "$T" --alter \
+    --add-config segment.ms=3600000,cleanup.policy=compact >>"$W/log" || fail "configs --alter --add-config exited $?"
+  t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type topics --entity-name "$T" --alter \
+    --delete-config cleanup.policy >>"$W/log" || fail "configs --alter --delete-config exited $?"
+  t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type topics --entity-name "$T" --describe \
+    >"$W/configs" || fail "configs --describe exited $?"
+  cat "$W/configs" >>"$W/log"
+  grep -q "segment.ms=3600000" "$W/configs" && grep -q "retention.ms=86400000" "$W/configs" \
+    || fail "configs --describe lacks segment.ms=3600000 or retention.ms=86400000"
+  ! grep -q "cleanup.policy=compact" "$W/configs" || fail "cleanup.policy=compact still set after --delete-config"
+  if t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type topics --entity-name "$T" --alter \
+      --add-config segment.ms=soon >>"$W/log" 2>&1; then
+    fail "configs --alter with segment.ms=soon succeeded"
+  fi
 
   step "console producer: $RECORDS lines"
   seq 1 "$RECORDS" | t org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$B" --topic "$T" \
@@ -75,7 +92,7 @@ PY
   [ -z "$why" ] || fail "log-dirs: $why"
 
   t org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --delete --topic "$T" >>"$W/log" || fail "topics --delete exited $?"
-  echo "PASS $L: topics --create --config / --describe (Configs), console producer $RECORDS, delete-records low_watermark $DELETE_BEFORE, get-offsets earliest/latest, --alter --partitions 1->3 (3->2 refused), log-dirs 3 partitions"
+  echo "PASS $L: topics --create --config / --describe (Configs), configs --alter/--delete-config/--describe (bad value refused), console producer $RECORDS, delete-records low_watermark $DELETE_BEFORE, get-offsets earliest/latest, --alter --partitions 1->3 (3->2 refused), log-dirs 3 partitions"
 }
 
 if [ "${1:-}" = "--inner" ]; then shift; inner "$@"; exit $?; fi
