@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ConsumerProtocolAssignment;
 import org.apache.kafka.common.message.ConsumerProtocolSubscription;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
 
 /**
  * Committed offsets (plain and transactional) and the read-side group APIs (OffsetCommit, TxnOffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
@@ -144,6 +146,11 @@ public final class GroupOffsets {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(groupId);
+        if (consumerGroup != null) {
+            return coordinator.consumer.validateTxnCommit(consumerGroup, request.memberId(),
+                    request.generationIdOrMemberEpoch());
+        }
         final ClassicGroup group = coordinator.groups.get(groupId);
         if (group == null || group.members.isEmpty() || request.memberId() == null || request.memberId().isEmpty()
                 || request.generationIdOrMemberEpoch() < 0) {
@@ -166,8 +173,12 @@ public final class GroupOffsets {
         if (GroupCoordinator.isEmpty(groupId)) {
             return Errors.INVALID_GROUP_ID;
         }
-        final ClassicGroup group = coordinator.groups.get(groupId);
         final int generation = request.generationIdOrMemberEpoch();
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(groupId);
+        if (consumerGroup != null) {
+            return coordinator.consumer.validateCommit(consumerGroup, request.memberId(), generation, version);
+        }
+        final ClassicGroup group = coordinator.groups.get(groupId);
         if (group == null || group.members.isEmpty()) {
             if (generation < 0) {
                 return Errors.NONE;
@@ -211,6 +222,13 @@ public final class GroupOffsets {
                 }
                 final OffsetFetchResponseData.OffsetFetchResponseGroup rg =
                         new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
+                final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(g.groupId());
+                final Errors memberError = version >= 9 && consumerGroup != null
+                        ? coordinator.consumer.validateFetch(consumerGroup, g.memberId(), g.memberEpoch()) : Errors.NONE;
+                if (memberError != Errors.NONE) {
+                    response.groups().add(rg.setErrorCode(memberError.code()));
+                    continue;
+                }
                 for (final Map.Entry<String, List<PartitionOffset>> e
                         : lookup(g.groupId(), wanted, request.requireStable()).entrySet()) {
                     final OffsetFetchResponseData.OffsetFetchResponseTopics rt =
@@ -305,6 +323,10 @@ public final class GroupOffsets {
     private DescribeGroupsResponseData.DescribedGroup describeOne(final String id, final short version) {
         final DescribeGroupsResponseData.DescribedGroup out = new DescribeGroupsResponseData.DescribedGroup()
                 .setGroupId(id).setProtocolType("").setProtocolData("").setAuthorizedOperations(Integer.MIN_VALUE);
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(id);
+        if (consumerGroup != null) {
+            return describeConsumerGroup(consumerGroup, out, version);
+        }
         final ClassicGroup g = coordinator.groups.get(id);
         if (g == null) {
             out.setGroupState(GroupState.DEAD.displayName());
@@ -328,6 +350,44 @@ public final class GroupOffsets {
         return out;
     }
 
+    /**
+     * A KIP-848 group described in the classic shape, as Kafka 4 does for old tools: protocol type
+     * {@code consumer}, the assignor as protocol, members with their subscription and current assignment
+     * encoded as the classic consumer protocol.
+     */
+    private DescribeGroupsResponseData.DescribedGroup describeConsumerGroup(final ConsumerGroup group,
+            final DescribeGroupsResponseData.DescribedGroup out, final short version) {
+        out.setGroupState(group.state().displayName).setProtocolType(ConsumerGroups.PROTOCOL_TYPE)
+                .setProtocolData(group.assignorName);
+        final Map<String, Map<String, List<Integer>>> assignments = coordinator.consumer.currentAssignments(group);
+        for (final ConsumerMember m : group.members.values()) {
+            final ConsumerProtocolSubscription subscription = new ConsumerProtocolSubscription()
+                    .setTopics(new ArrayList<>(m.subscribedTopicNames));
+            final ConsumerProtocolAssignment assignment = new ConsumerProtocolAssignment();
+            assignments.getOrDefault(m.memberId, Map.of()).forEach((topic, ps) -> assignment.assignedPartitions()
+                    .add(new ConsumerProtocolAssignment.TopicPartition().setTopic(topic).setPartitions(ps)));
+            final DescribeGroupsResponseData.DescribedGroupMember dm = new DescribeGroupsResponseData.DescribedGroupMember()
+                    .setMemberId(m.memberId).setClientId(m.clientId == null ? "" : m.clientId)
+                    .setClientHost(m.clientHost == null ? "" : m.clientHost)
+                    .setMemberMetadata(encode(subscription)).setMemberAssignment(encode(assignment));
+            if (version >= 4) {
+                dm.setGroupInstanceId(m.instanceId);
+            }
+            out.members().add(dm);
+        }
+        return out;
+    }
+
+    /** A consumer protocol struct at version 0, prefixed with its version as the classic protocol carries it. */
+    private static byte[] encode(final org.apache.kafka.common.protocol.Message message) {
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final int size = message.size(cache, (short) 0);
+        final ByteBuffer buf = ByteBuffer.allocate(2 + size);
+        buf.putShort((short) 0);
+        message.write(new ByteBufferAccessor(buf), cache, (short) 0);
+        return buf.array();
+    }
+
     // --------------------------------------------------------------------------------------- ListGroups
 
     public CompletableFuture<ListGroupsResponseData> list(final ListGroupsRequestData request, final short version) {
@@ -341,7 +401,26 @@ public final class GroupOffsets {
                 types.add(t.toLowerCase(java.util.Locale.ROOT));
             }
             final ListGroupsResponseData response = new ListGroupsResponseData();
+            for (final ConsumerGroup g : coordinator.consumer.groups.values()) {
+                final String state = g.state().displayName;
+                if ((!states.isEmpty() && !states.contains(state.toLowerCase(java.util.Locale.ROOT)))
+                        || (!types.isEmpty() && !types.contains(ConsumerGroups.PROTOCOL_TYPE))) {
+                    continue;
+                }
+                final ListGroupsResponseData.ListedGroup lg = new ListGroupsResponseData.ListedGroup()
+                        .setGroupId(g.groupId).setProtocolType(ConsumerGroups.PROTOCOL_TYPE);
+                if (version >= 4) {
+                    lg.setGroupState(state);
+                }
+                if (version >= 5) {
+                    lg.setGroupType(ConsumerGroups.PROTOCOL_TYPE);
+                }
+                response.groups().add(lg);
+            }
             for (final ClassicGroup g : coordinator.groups.values()) {
+                if (coordinator.consumer.groups.containsKey(g.groupId)) {
+                    continue;
+                }
                 final boolean stateOk = states.isEmpty() || states.contains(g.state.displayName().toLowerCase(java.util.Locale.ROOT));
                 if (!stateOk || (!types.isEmpty() && !types.contains(CLASSIC))) {
                     continue;
@@ -366,9 +445,15 @@ public final class GroupOffsets {
         return coordinator.submit(f -> {
             final DeleteGroupsResponseData response = new DeleteGroupsResponseData();
             for (final String id : groupIds) {
+                final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(id);
                 final ClassicGroup g = coordinator.groups.get(id);
                 final Errors error;
-                if (g == null) {
+                if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
+                    error = Errors.NON_EMPTY_GROUP;
+                } else if (g == null && consumerGroup != null) {
+                    coordinator.consumer.groups.remove(id);
+                    error = Errors.NONE;
+                } else if (g == null) {
                     error = Errors.GROUP_ID_NOT_FOUND;
                 } else if (g.state != GroupState.EMPTY) {
                     error = Errors.NON_EMPTY_GROUP;
@@ -381,6 +466,7 @@ public final class GroupOffsets {
                     coordinator.log.append(coordinator.partitionFor(id), records);
                     g.state = GroupState.DEAD;
                     coordinator.groups.remove(id);
+                    coordinator.consumer.groups.remove(id);
                     error = Errors.NONE;
                 }
                 response.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id)
@@ -409,7 +495,8 @@ public final class GroupOffsets {
         final long retention = coordinator.config.offsetsRetentionMs();
         int expired = 0;
         for (final ClassicGroup g : new ArrayList<>(coordinator.groups.values())) {
-            if (g.state != GroupState.EMPTY) {
+            final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(g.groupId);
+            if (g.state != GroupState.EMPTY || (consumerGroup != null && !consumerGroup.members.isEmpty())) {
                 continue;
             }
             final List<GroupRecords.Record> records = new ArrayList<>();
@@ -475,11 +562,16 @@ public final class GroupOffsets {
 
     private OffsetDeleteResponseData onDeleteOffsets(final OffsetDeleteRequestData request) {
         final OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(request.groupId());
+        if (consumerGroup != null) {
+            coordinator.groups.computeIfAbsent(request.groupId(), ClassicGroup::new);
+        }
         final ClassicGroup g = coordinator.groups.get(request.groupId());
         if (g == null) {
             return response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
         }
-        final Set<String> subscribed = subscribedTopics(g);
+        final Set<String> subscribed = consumerGroup != null
+                ? coordinator.consumer.subscribedTopicNames(consumerGroup) : subscribedTopics(g);
         final List<GroupRecords.Record> records = new ArrayList<>();
         for (final OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
             final OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =
