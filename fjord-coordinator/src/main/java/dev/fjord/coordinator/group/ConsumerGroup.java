@@ -10,8 +10,8 @@ import org.apache.kafka.common.Uuid;
 /**
  * A KIP-848 consumer group: members, the group epoch, the target assignment and which member currently
  * owns each partition. Its committed offsets live with the classic group entry of the same id (see
- * {@link GroupOffsets}), so both protocols share one offsets store. In memory only: after a restart the
- * members get UNKNOWN_MEMBER_ID and join again. Owned by the coordinator thread.
+ * {@link GroupOffsets}), so both protocols share one offsets store. Persisted as one record per group
+ * ({@link ConsumerGroupRecords}) after every change. Owned by the coordinator thread.
  */
 final class ConsumerGroup {
     /** Derived states, named as Kafka's tools print them. */
@@ -39,6 +39,8 @@ final class ConsumerGroup {
     final Map<Uuid, Map<Integer, String>> owners = new HashMap<>();
     /** The subscribed topics as they were at the last epoch bump: a change (partition count, re-creation) bumps again. */
     Map<String, TopicImage.Topic> subscribedTopics = Map.of();
+    /** The group's last record in the log (null: none yet): written again only when the state differs. */
+    GroupRecords.Record persisted;
 
     ConsumerGroup(final String groupId) {
         this.groupId = groupId;

@@ -1,5 +1,6 @@
 package dev.fjord.coordinator.group;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * that no other member still owns; the rest follow as their owners release them. So a partition never has two
  * owners at once.
  *
- * <p>Not persisted: members, epochs and assignments live in memory only (committed offsets are persisted as
- * for classic groups). After a restart a heartbeat of a forgotten member gets UNKNOWN_MEMBER_ID, and the
- * client joins again with epoch 0.
+ * <p>Durability: each request or timer that changes a group appends the group's whole state
+ * ({@link ConsumerGroupRecords}) before anyone is answered; {@link GroupCoordinator#load()} replays it, so
+ * members keep their epochs and partitions across a restart.
  */
 public final class ConsumerGroups {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroups.class);
@@ -64,12 +65,18 @@ public final class ConsumerGroups {
                                                                            final short version, final String clientId,
                                                                            final String clientHost) {
         return coordinator.submit(f -> {
+            ConsumerGroupHeartbeatResponseData response;
             try {
-                f.complete(onHeartbeat(request, version, clientId, clientHost));
+                response = onHeartbeat(request, version, clientId, clientHost);
             } catch (ApiException e) {
-                f.complete(new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code())
-                        .setErrorMessage(e.getMessage()));
+                response = new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.forException(e).code())
+                        .setErrorMessage(e.getMessage());
             }
+            final ConsumerGroup group = request.groupId() == null ? null : groups.get(request.groupId());
+            if (group != null) {
+                persist(group);
+            }
+            f.complete(response);
         });
     }
 
@@ -88,7 +95,8 @@ public final class ConsumerGroups {
         }
         ConsumerGroup group = groups.get(groupId);
         if (group == null && epoch != 0) {
-            // Kafka answers GROUP_ID_NOT_FOUND here; we forget groups at a restart, and this makes the member rejoin.
+            // Kafka answers GROUP_ID_NOT_FOUND here, which clients treat as fatal; a member of a group that is gone
+            // (deleted, or from before consumer groups were persisted) is better told to rejoin.
             throw Errors.UNKNOWN_MEMBER_ID.exception("Member " + request.memberId() + " is not in group " + groupId + ".");
         }
         if (group == null) {
@@ -349,7 +357,67 @@ public final class ConsumerGroups {
         group.target.remove(member.memberId);
         group.groupEpoch++;
         computeTarget(group, subscribedTopics(group));
+        persist(group);
         LOG.info("Consumer group {} is at epoch {}: {}", group.groupId, group.groupEpoch, reason);
+    }
+
+    /** Appends the group's state if it changed since its last record. */
+    private void persist(final ConsumerGroup group) {
+        final GroupRecords.Record record = ConsumerGroupRecords.record(group);
+        if (group.persisted != null && java.util.Arrays.equals(group.persisted.value(), record.value())) {
+            return;
+        }
+        coordinator.log.append(coordinator.partitionFor(group.groupId), List.of(record));
+        group.persisted = record;
+    }
+
+    /** Drops a consumer group (deleted, or become a classic group); its tombstone if it had a record. */
+    List<GroupRecords.Record> forget(final String groupId) {
+        final ConsumerGroup group = groups.remove(groupId);
+        if (group == null || group.persisted == null) {
+            return List.of();
+        }
+        for (final ConsumerMember m : group.members.values()) {
+            cancelTimers(group, m);
+        }
+        return List.of(ConsumerGroupRecords.tombstone(groupId));
+    }
+
+    /** Replay of a group's record (null: its tombstone). */
+    void onReplay(final String groupId, final ByteBuffer valueOrNull) {
+        if (valueOrNull == null) {
+            groups.remove(groupId);
+            return;
+        }
+        final ByteBuffer copy = valueOrNull.duplicate();
+        final ConsumerGroup group = ConsumerGroupRecords.read(groupId, valueOrNull);
+        final byte[] value = new byte[copy.remaining()];
+        copy.get(value);
+        group.persisted = new GroupRecords.Record(ConsumerGroupRecords.tombstone(groupId).key(), value);
+        groups.put(groupId, group);
+    }
+
+    /** After the load: every member's session starts now, and pending revocations get their deadline again. */
+    void onLoaded() {
+        for (final ConsumerGroup group : groups.values()) {
+            for (final ConsumerMember m : group.members.values()) {
+                scheduleSessionExpiry(group, m);
+                if (m.state == ConsumerMember.State.UNREVOKED_PARTITIONS) {
+                    scheduleRevocationTimeout(group, m);
+                }
+            }
+        }
+    }
+
+    /** The records that hold the state of the groups of one {@code __consumer_offsets} partition (snapshots). */
+    List<GroupRecords.Record> records(final int partition) {
+        final List<GroupRecords.Record> out = new ArrayList<>();
+        for (final ConsumerGroup g : groups.values()) {
+            if (g.persisted != null && coordinator.partitionFor(g.groupId) == partition) {
+                out.add(g.persisted);
+            }
+        }
+        return out;
     }
 
     private void scheduleSessionExpiry(final ConsumerGroup group, final ConsumerMember member) {

@@ -126,6 +126,7 @@ public final class GroupCoordinator {
                     scheduleSessionExpiry(g, m);
                 }
             }
+            consumer.onLoaded();
             scheduleOffsetsExpiry();
             f.complete(null);
         });
@@ -198,6 +199,11 @@ public final class GroupCoordinator {
 
     /** Applies replayed records to the in-memory state: the same effect their live writes had. */
     private final class Replay implements GroupRecords.Visitor {
+        @Override
+        public void onConsumerGroup(final String groupId, final ByteBuffer value) {
+            consumer.onReplay(groupId, value);
+        }
+
         @Override
         public void onOffset(final String groupId, final TopicPartition tp, final GroupRecords.OffsetValue value) {
             if (value == null) {
@@ -280,7 +286,10 @@ public final class GroupCoordinator {
         }
         groups.putIfAbsent(groupId, group);
         // An empty consumer group becomes a classic one (its offsets live in the classic entry already).
-        consumer.groups.remove(groupId);
+        final List<GroupRecords.Record> forgotten = consumer.forget(groupId);
+        if (!forgotten.isEmpty()) {
+            log.append(partitionFor(groupId), forgotten);
+        }
         final int rebalanceTimeoutMs = version >= 1 ? request.rebalanceTimeoutMs() : request.sessionTimeoutMs();
         if (UNKNOWN_MEMBER.equals(request.memberId())) {
             joinNewMember(group, request, version, protocols, rebalanceTimeoutMs, clientId, clientHost, future);
@@ -958,7 +967,7 @@ public final class GroupCoordinator {
                     live += g.offsets.size() + 1;
                 }
             }
-            return live;
+            return live + consumer.records(partition).size();
         }
 
         private void snapshot(final int partition) {
@@ -982,6 +991,7 @@ public final class GroupCoordinator {
                     records.clear();
                 }
             }
+            records.addAll(consumer.records(partition));
             if (!records.isEmpty()) {
                 delegate.append(partition, records);
             }

@@ -451,7 +451,10 @@ public final class GroupOffsets {
                 if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
                     error = Errors.NON_EMPTY_GROUP;
                 } else if (g == null && consumerGroup != null) {
-                    coordinator.consumer.groups.remove(id);
+                    final List<GroupRecords.Record> tombstone = coordinator.consumer.forget(id);
+                    if (!tombstone.isEmpty()) {
+                        coordinator.log.append(coordinator.partitionFor(id), tombstone);
+                    }
                     error = Errors.NONE;
                 } else if (g == null) {
                     error = Errors.GROUP_ID_NOT_FOUND;
@@ -463,10 +466,10 @@ public final class GroupOffsets {
                         records.add(GroupRecords.offsetCommit(id, tp, null));
                     }
                     records.add(GroupRecords.groupMetadata(id, null));
+                    records.addAll(coordinator.consumer.forget(id));
                     coordinator.log.append(coordinator.partitionFor(id), records);
                     g.state = GroupState.DEAD;
                     coordinator.groups.remove(id);
-                    coordinator.consumer.groups.remove(id);
                     error = Errors.NONE;
                 }
                 response.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id)

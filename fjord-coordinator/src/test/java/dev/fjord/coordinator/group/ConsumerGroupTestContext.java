@@ -25,19 +25,36 @@ final class ConsumerGroupTestContext {
 
     final ManualClock clock = new ManualClock(1_700_000_000_000L);
     final ManualCoordinatorTimer timer = new ManualCoordinatorTimer(clock);
-    final Topics topics = new Topics();
+    final Topics topics;
+    final InMemoryCoordinatorLog log;
     final GroupCoordinator coordinator;
 
+    static final ConsumerGroupConfig CONFIG = new ConsumerGroupConfig(true, SESSION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS,
+            Integer.MAX_VALUE, List.of("uniform", "range"));
+
     ConsumerGroupTestContext() {
-        this(new ConsumerGroupConfig(true, SESSION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, Integer.MAX_VALUE,
-                List.of("uniform", "range")));
+        this(CONFIG);
+    }
+
+    /** The same log and topics read by a new coordinator, as after a broker restart. */
+    ConsumerGroupTestContext restarted() {
+        final ConsumerGroupTestContext next = new ConsumerGroupTestContext(CONFIG, log, topics);
+        next.coordinator.load();
+        return next;
     }
 
     ConsumerGroupTestContext(final ConsumerGroupConfig config) {
+        this(config, new InMemoryCoordinatorLog(), new Topics());
         topics.put("orders", 4);
         topics.put("payments", 2);
+    }
+
+    /** A coordinator over an existing log and topics: what a restarted broker has (call {@code load()}). */
+    ConsumerGroupTestContext(final ConsumerGroupConfig config, final InMemoryCoordinatorLog log, final Topics topics) {
+        this.topics = topics;
+        this.log = log;
         coordinator = new GroupCoordinator(GroupTestContext.config(0, Integer.MAX_VALUE), config, topics,
-                new InMemoryCoordinatorLog(), timer, clock, Runnable::run,
+                log, timer, clock, Runnable::run,
                 tp -> topics.byName(tp.topic()) != null && tp.partition() < topics.byName(tp.topic()).partitions());
     }
 
