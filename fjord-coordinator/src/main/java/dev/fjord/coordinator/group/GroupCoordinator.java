@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>Durability: a completed rebalance (the leader's assignment), a group becoming empty and every
  * commit are appended to {@code __consumer_offsets} before anyone is answered; {@link #load()} rebuilds
  * the same state from those records at start-up.
+ *
+ * <p>Size: past 1,000 lines since KIP-848 consumer groups were wired in. Split plan: move the inner
+ * {@code SnapshottingLog} to its own class (it needs only the group maps and {@link #partitionFor}), then the
+ * classic protocol's Join/Sync/Heartbeat/Leave into a {@code ClassicGroups} beside {@link ConsumerGroups},
+ * leaving this class the shared thread, log, load and routing.
  */
 public final class GroupCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);

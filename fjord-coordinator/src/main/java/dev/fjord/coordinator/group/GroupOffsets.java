@@ -546,9 +546,15 @@ public final class GroupOffsets {
 
     /** Appends {@code records} (if any) and, for an empty group with no offsets left, the group's tombstone. */
     private void removeIfUnused(final ClassicGroup g, final List<GroupRecords.Record> records) {
-        final boolean unused = g.offsets.isEmpty() && g.members.isEmpty() && g.state == GroupState.EMPTY;
+        boolean unused = g.offsets.isEmpty() && g.members.isEmpty() && g.state == GroupState.EMPTY;
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(g.groupId);
+        if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
+            unused = false;
+        }
         if (unused && (!records.isEmpty() || g.protocolType != null)) {
             records.add(GroupRecords.groupMetadata(g.groupId, null));
+            // An empty consumer group whose offsets all expired goes with them.
+            records.addAll(coordinator.consumer.forget(g.groupId));
             g.state = GroupState.DEAD;
             coordinator.groups.remove(g.groupId);
         }

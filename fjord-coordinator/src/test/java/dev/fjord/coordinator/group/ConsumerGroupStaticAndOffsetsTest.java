@@ -98,6 +98,20 @@ class ConsumerGroupStaticAndOffsetsTest {
         assertThat(ctx.coordinator.offsets().list(new ListGroupsRequestData(), (short) 5).join().groups()).isEmpty();
     }
 
+    @Test
+    void shouldKeepOffsetsOfAGroupWithMembersAndExpireThoseOfAnEmptyOne() {
+        ctx.join("g", "m1", "orders");
+        commit("m1", 1);
+        ctx.clock.advanceMillis(GroupCoordinatorConfig.DEFAULT_OFFSETS_RETENTION_MS + 1);
+        ctx.heartbeat("g", "m1", 1, null);
+        assertThat(ctx.coordinator.offsets().expireOffsets().join()).isZero();
+
+        ctx.heartbeat(ConsumerGroupTestContext.heartbeatRequest("g", "m1", -1, null));
+        assertThat(ctx.coordinator.offsets().expireOffsets().join()).isEqualTo(1);
+        assertThat(ctx.coordinator.consumerGroups().describe(List.of("g"), (short) 1).join().groups().get(0)
+                .errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+    }
+
     private Errors deleteError() {
         final DeleteGroupsResponseData r = ctx.coordinator.offsets().deleteGroups(List.of("g")).join();
         return Errors.forCode(r.results().iterator().next().errorCode());
