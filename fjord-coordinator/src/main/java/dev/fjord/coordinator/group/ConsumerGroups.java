@@ -2,7 +2,6 @@ package dev.fjord.coordinator.group;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,9 +94,7 @@ public final class ConsumerGroups {
         }
         ConsumerGroup group = groups.get(groupId);
         if (group == null && epoch != 0) {
-            // Kafka answers GROUP_ID_NOT_FOUND here, which clients treat as fatal; a member of a group that is gone
-            // (deleted, or from before consumer groups were persisted) is better told to rejoin.
-            throw Errors.UNKNOWN_MEMBER_ID.exception("Member " + request.memberId() + " is not in group " + groupId + ".");
+            throw Errors.GROUP_ID_NOT_FOUND.exception("Consumer group " + groupId + " not found.");
         }
         if (group == null) {
             group = new ConsumerGroup(groupId);
@@ -567,7 +564,7 @@ public final class ConsumerGroups {
 
     /**
      * OffsetCommit from a consumer group: a commit without a member epoch only to an empty group; otherwise
-     * the member must exist and send its current epoch (older: STALE_MEMBER_EPOCH, newer: FENCED_MEMBER_EPOCH).
+     * the member must exist and send its current epoch (else STALE_MEMBER_EPOCH).
      */
     Errors validateCommit(final ConsumerGroup group, final String memberId, final int memberEpoch, final short version) {
         if (memberEpoch < 0 && group.members.isEmpty()) {
@@ -607,11 +604,9 @@ public final class ConsumerGroups {
         return epochError(member, memberEpoch);
     }
 
+    /** As Kafka 4.4 answers (checked against it): any other epoch than the member's is STALE_MEMBER_EPOCH. */
     private static Errors epochError(final ConsumerMember member, final int memberEpoch) {
-        if (memberEpoch > member.memberEpoch) {
-            return Errors.FENCED_MEMBER_EPOCH;
-        }
-        return memberEpoch < member.memberEpoch ? Errors.STALE_MEMBER_EPOCH : Errors.NONE;
+        return memberEpoch == member.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
     }
 
     /** Names of the topics the group's members subscribe to (for OffsetDelete's GROUP_SUBSCRIBED_TO_TOPIC). */
@@ -641,7 +636,7 @@ public final class ConsumerGroups {
         if (g == null) {
             final String message = coordinator.groups.containsKey(id) ? "Group " + id + " is not a consumer group."
                     : "Group " + id + " not found.";
-            return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(message).setGroupState("Dead");
+            return out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(message);
         }
         out.setGroupState(g.state().displayName).setGroupEpoch(g.groupEpoch).setAssignmentEpoch(g.assignmentEpoch)
                 .setAssignorName(g.assignorName);
@@ -670,22 +665,6 @@ public final class ConsumerGroups {
                     .setTopicName(topic == null ? "" : topic.name()).setPartitions(new ArrayList<>(ps)));
         });
         return a;
-    }
-
-    /** Member id to the topic name and partitions it holds now (for DescribeGroups of a consumer group). */
-    Map<String, Map<String, List<Integer>>> currentAssignments(final ConsumerGroup group) {
-        final Map<String, Map<String, List<Integer>>> out = new HashMap<>();
-        for (final ConsumerMember m : group.members.values()) {
-            final Map<String, List<Integer>> byTopic = new TreeMap<>();
-            m.assigned.forEach((t, ps) -> {
-                final TopicImage.Topic topic = topics.byId(t);
-                if (topic != null) {
-                    byTopic.put(topic.name(), new ArrayList<>(ps));
-                }
-            });
-            out.put(m.memberId, byTopic);
-        }
-        return out;
     }
 
     private static String sessionKey(final ConsumerGroup g, final ConsumerMember m) {

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.ConsumerProtocolAssignment;
 import org.apache.kafka.common.message.ConsumerProtocolSubscription;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
@@ -26,7 +25,6 @@ import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 
 /**
  * Committed offsets (plain and transactional) and the read-side group APIs (OffsetCommit, TxnOffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
@@ -323,12 +321,10 @@ public final class GroupOffsets {
     private DescribeGroupsResponseData.DescribedGroup describeOne(final String id, final short version) {
         final DescribeGroupsResponseData.DescribedGroup out = new DescribeGroupsResponseData.DescribedGroup()
                 .setGroupId(id).setProtocolType("").setProtocolData("").setAuthorizedOperations(Integer.MIN_VALUE);
-        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(id);
-        if (consumerGroup != null) {
-            return describeConsumerGroup(consumerGroup, out, version);
-        }
         final ClassicGroup g = coordinator.groups.get(id);
-        if (g == null) {
+        // Kafka 4.4 (checked against it) describes a KIP-848 group here as it does a missing group; the admin
+        // client and tools use ConsumerGroupDescribe for those.
+        if (g == null || coordinator.consumer.groups.containsKey(id)) {
             out.setGroupState(GroupState.DEAD.displayName());
             if (version >= 6) {
                 out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.");
@@ -348,44 +344,6 @@ public final class GroupOffsets {
             out.members().add(dm);
         }
         return out;
-    }
-
-    /**
-     * A KIP-848 group described in the classic shape, as Kafka 4 does for old tools: protocol type
-     * {@code consumer}, the assignor as protocol, members with their subscription and current assignment
-     * encoded as the classic consumer protocol.
-     */
-    private DescribeGroupsResponseData.DescribedGroup describeConsumerGroup(final ConsumerGroup group,
-            final DescribeGroupsResponseData.DescribedGroup out, final short version) {
-        out.setGroupState(group.state().displayName).setProtocolType(ConsumerGroups.PROTOCOL_TYPE)
-                .setProtocolData(group.assignorName);
-        final Map<String, Map<String, List<Integer>>> assignments = coordinator.consumer.currentAssignments(group);
-        for (final ConsumerMember m : group.members.values()) {
-            final ConsumerProtocolSubscription subscription = new ConsumerProtocolSubscription()
-                    .setTopics(new ArrayList<>(m.subscribedTopicNames));
-            final ConsumerProtocolAssignment assignment = new ConsumerProtocolAssignment();
-            assignments.getOrDefault(m.memberId, Map.of()).forEach((topic, ps) -> assignment.assignedPartitions()
-                    .add(new ConsumerProtocolAssignment.TopicPartition().setTopic(topic).setPartitions(ps)));
-            final DescribeGroupsResponseData.DescribedGroupMember dm = new DescribeGroupsResponseData.DescribedGroupMember()
-                    .setMemberId(m.memberId).setClientId(m.clientId == null ? "" : m.clientId)
-                    .setClientHost(m.clientHost == null ? "" : m.clientHost)
-                    .setMemberMetadata(encode(subscription)).setMemberAssignment(encode(assignment));
-            if (version >= 4) {
-                dm.setGroupInstanceId(m.instanceId);
-            }
-            out.members().add(dm);
-        }
-        return out;
-    }
-
-    /** A consumer protocol struct at version 0, prefixed with its version as the classic protocol carries it. */
-    private static byte[] encode(final org.apache.kafka.common.protocol.Message message) {
-        final ObjectSerializationCache cache = new ObjectSerializationCache();
-        final int size = message.size(cache, (short) 0);
-        final ByteBuffer buf = ByteBuffer.allocate(2 + size);
-        buf.putShort((short) 0);
-        message.write(new ByteBufferAccessor(buf), cache, (short) 0);
-        return buf.array();
     }
 
     // --------------------------------------------------------------------------------------- ListGroups

@@ -105,7 +105,7 @@ class ConsumerGroupHeartbeatTest {
 
         assertThat(error(ctx.heartbeat("g", "m1", 7, null))).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
         assertThat(error(ctx.heartbeat("g", "nobody", 1, null))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(error(ctx.heartbeat("other", "m1", 1, null))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(error(ctx.heartbeat("other", "m1", 1, null))).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
         assertThat(error(ctx.join("g", "", "orders"))).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(error(ctx.heartbeat(ConsumerGroupTestContext.joinRequest("g", "m3", "orders")
                 .setTopicPartitions(null)))).isEqualTo(Errors.INVALID_REQUEST);
