@@ -113,6 +113,8 @@ class ApiVersionSweepTest {
                 "DELETE_RECORDS v0", "DELETE_RECORDS v2", "DESCRIBE_LOG_DIRS v1", "DESCRIBE_LOG_DIRS v5");
         assertThat(answered).contains("PRODUCE v3", "FETCH v4", "LIST_OFFSETS v1", "METADATA v0", "FETCH v18",
                 "ADD_PARTITIONS_TO_TXN v3", "END_TXN v4", "TXN_OFFSET_COMMIT v4", "LIST_TRANSACTIONS v2");
+        assertThat(answered).contains("CONSUMER_GROUP_HEARTBEAT v0", "CONSUMER_GROUP_HEARTBEAT v1",
+                "CONSUMER_GROUP_DESCRIBE v0", "CONSUMER_GROUP_DESCRIBE v1");
     }
 
     private static ApiMessage metadata(final short v) {

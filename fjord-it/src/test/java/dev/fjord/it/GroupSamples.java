@@ -3,6 +3,9 @@ package dev.fjord.it;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -40,6 +43,13 @@ final class GroupSamples {
             Map.entry(ApiKeys.DESCRIBE_GROUPS, v -> new DescribeGroupsRequestData()
                     .setGroups(List.of("sweep-standalone", "sweep-missing"))),
             Map.entry(ApiKeys.LIST_GROUPS, v -> new ListGroupsRequestData()),
+            // v0: the coordinator picks the member id; v1: the client brings one. Each version joins its own group.
+            Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v -> new ConsumerGroupHeartbeatRequestData()
+                    .setGroupId("sweep-cg-v" + v).setMemberId(v >= 1 ? Uuid.randomUuid().toString() : "")
+                    .setMemberEpoch(0).setRebalanceTimeoutMs(10_000).setSubscribedTopicNames(List.of("sweep"))
+                    .setTopicPartitions(List.of())),
+            Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, v -> new ConsumerGroupDescribeRequestData()
+                    .setGroupIds(List.of("sweep-cg-v0", "sweep-missing"))),
             Map.entry(ApiKeys.DELETE_GROUPS, v -> new DeleteGroupsRequestData().setGroupsNames(List.of("sweep-missing"))),
             Map.entry(ApiKeys.OFFSET_DELETE, v -> {
                 final OffsetDeleteRequestData r = new OffsetDeleteRequestData().setGroupId("sweep-standalone");

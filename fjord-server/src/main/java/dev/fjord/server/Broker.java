@@ -5,10 +5,13 @@ import dev.fjord.network.KafkaServer;
 import dev.fjord.network.NetworkConfig;
 import dev.fjord.protocol.ApiHandler;
 import dev.fjord.server.config.BrokerConfig;
+import dev.fjord.coordinator.group.ConsumerGroupConfig;
 import dev.fjord.coordinator.group.GroupCoordinator;
 import dev.fjord.coordinator.group.GroupCoordinatorConfig;
 import dev.fjord.coordinator.txn.TransactionCoordinator;
 import dev.fjord.coordinator.txn.TxnCoordinatorConfig;
+import dev.fjord.server.group.ConsumerGroupDescribeHandler;
+import dev.fjord.server.group.ConsumerGroupHeartbeatHandler;
 import dev.fjord.server.group.DeleteGroupsHandler;
 import dev.fjord.server.group.DescribeGroupsHandler;
 import dev.fjord.server.group.FindCoordinatorHandler;
@@ -20,6 +23,7 @@ import dev.fjord.server.group.OffsetCommitHandler;
 import dev.fjord.server.group.OffsetDeleteHandler;
 import dev.fjord.server.group.OffsetFetchHandler;
 import dev.fjord.server.group.OffsetsTopicLog;
+import dev.fjord.server.group.RegistryTopicImage;
 import dev.fjord.server.group.ScheduledCoordinatorTimer;
 import dev.fjord.server.group.SyncGroupHandler;
 import dev.fjord.server.handler.AlterConfigsHandler;
@@ -200,7 +204,10 @@ public final class Broker implements AutoCloseable {
                 config.groupMinSessionTimeoutMs(), config.groupMaxSessionTimeoutMs(), config.groupInitialRebalanceDelayMs(),
                 config.groupMaxSize(), config.offsetMetadataMaxBytes(), config.offsetsRetentionMs(),
                 config.offsetsRetentionCheckIntervalMs()),
-                offsetsLog, new ScheduledCoordinatorTimer(scheduler, coordinatorThread), clock, coordinatorThread,
+                new ConsumerGroupConfig(config.consumerGroupProtocolEnabled(), config.groupConsumerSessionTimeoutMs(),
+                        config.groupConsumerHeartbeatIntervalMs(), config.groupConsumerMaxSize(),
+                        config.groupConsumerAssignors()),
+                new RegistryTopicImage(state.topics()), offsetsLog, new ScheduledCoordinatorTimer(scheduler, coordinatorThread), clock, coordinatorThread,
                 tp -> partitions.get(tp) != null);
         groups.load();
         state.partitions().addDeleteListener(topic -> groups.offsets().onTopicsDeleted(Set.of(topic)));
@@ -259,6 +266,11 @@ public final class Broker implements AutoCloseable {
         handlers.add(new ListGroupsHandler(groups));
         handlers.add(new DeleteGroupsHandler(groups));
         handlers.add(new OffsetDeleteHandler(groups));
+        if (config.consumerGroupProtocolEnabled()) {
+            // Advertised only when served: clients pick group.protocol=consumer from ApiVersions.
+            handlers.add(new ConsumerGroupHeartbeatHandler(groups));
+            handlers.add(new ConsumerGroupDescribeHandler(groups));
+        }
         handlers.add(new AddPartitionsToTxnHandler(transactions));
         handlers.add(new AddOffsetsToTxnHandler(transactions, groups));
         handlers.add(new EndTxnHandler(transactions));

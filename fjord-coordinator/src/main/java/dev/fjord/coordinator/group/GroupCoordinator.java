@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>Durability: a completed rebalance (the leader's assignment), a group becoming empty and every
  * commit are appended to {@code __consumer_offsets} before anyone is answered; {@link #load()} rebuilds
  * the same state from those records at start-up.
+ *
+ * <p>Size: past 1,000 lines since KIP-848 consumer groups were wired in. Split plan: move the inner
+ * {@code SnapshottingLog} to its own class (it needs only the group maps and {@link #partitionFor}), then the
+ * classic protocol's Join/Sync/Heartbeat/Leave into a {@code ClassicGroups} beside {@link ConsumerGroups},
+ * leaving this class the shared thread, log, load and routing.
  */
 public final class GroupCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
@@ -54,8 +59,20 @@ public final class GroupCoordinator {
     /** Records appended to a partition before a snapshot of it is considered (tests lower it). */
     long snapshotMinRecords = 10_000;
     final GroupOffsets offsets;
+    final ConsumerGroups consumer;
 
+    /** A coordinator with Kafka's default consumer group settings and no topics to subscribe to (tests). */
     public GroupCoordinator(final GroupCoordinatorConfig config, final CoordinatorLog log, final CoordinatorTimer timer,
+                            final Clock clock, final Executor executor, final Predicate<TopicPartition> partitionExists) {
+        this(config, ConsumerGroupConfig.defaults(), TopicImage.EMPTY, log, timer, clock, executor, partitionExists);
+    }
+
+    /**
+     * @param consumerConfig settings of KIP-848 consumer groups
+     * @param topics the topics that exist, for consumer group subscriptions
+     */
+    public GroupCoordinator(final GroupCoordinatorConfig config, final ConsumerGroupConfig consumerConfig,
+                            final TopicImage topics, final CoordinatorLog log, final CoordinatorTimer timer,
                             final Clock clock, final Executor executor, final Predicate<TopicPartition> partitionExists) {
         this.config = config;
         this.snapshots = new SnapshottingLog(log, config.offsetsTopicPartitions());
@@ -65,6 +82,7 @@ public final class GroupCoordinator {
         this.executor = executor;
         this.partitionExists = partitionExists;
         this.offsets = new GroupOffsets(this);
+        this.consumer = new ConsumerGroups(this, consumerConfig, topics);
     }
 
     /** The {@code __consumer_offsets} partition of a group (Kafka's hash, so data moves between brokers intact). */
@@ -75,6 +93,11 @@ public final class GroupCoordinator {
 
     public GroupOffsets offsets() {
         return offsets;
+    }
+
+    /** KIP-848 consumer groups, on this coordinator's thread, timer and offsets. */
+    public ConsumerGroups consumerGroups() {
+        return consumer;
     }
 
     /** Runs {@code work} on the coordinator thread and completes the returned future with its result. */
@@ -108,6 +131,7 @@ public final class GroupCoordinator {
                     scheduleSessionExpiry(g, m);
                 }
             }
+            consumer.onLoaded();
             scheduleOffsetsExpiry();
             f.complete(null);
         });
@@ -181,6 +205,11 @@ public final class GroupCoordinator {
     /** Applies replayed records to the in-memory state: the same effect their live writes had. */
     private final class Replay implements GroupRecords.Visitor {
         @Override
+        public void onConsumerGroup(final String groupId, final ByteBuffer value) {
+            consumer.onReplay(groupId, value);
+        }
+
+        @Override
         public void onOffset(final String groupId, final TopicPartition tp, final GroupRecords.OffsetValue value) {
             if (value == null) {
                 final ClassicGroup g = groups.get(groupId);
@@ -242,6 +271,13 @@ public final class GroupCoordinator {
         for (final JoinGroupRequestData.JoinGroupRequestProtocol p : request.protocols()) {
             protocols.put(p.name(), p.metadata());
         }
+        final ConsumerGroup consumerGroup = consumer.groups.get(groupId);
+        if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
+            // A KIP-848 group with members: its members cannot be joined by classic members (Kafka 4 could
+            // convert the group; we do not).
+            future.complete(joinError(Errors.INCONSISTENT_GROUP_PROTOCOL, request.memberId()));
+            return;
+        }
         final ClassicGroup existing = groups.get(groupId);
         if (existing == null && !UNKNOWN_MEMBER.equals(request.memberId())) {
             // Only a join without a member id creates a group; a member id of a group we do not have is unknown.
@@ -254,6 +290,11 @@ public final class GroupCoordinator {
             return;
         }
         groups.putIfAbsent(groupId, group);
+        // An empty consumer group becomes a classic one (its offsets live in the classic entry already).
+        final List<GroupRecords.Record> forgotten = consumer.forget(groupId);
+        if (!forgotten.isEmpty()) {
+            log.append(partitionFor(groupId), forgotten);
+        }
         final int rebalanceTimeoutMs = version >= 1 ? request.rebalanceTimeoutMs() : request.sessionTimeoutMs();
         if (UNKNOWN_MEMBER.equals(request.memberId())) {
             joinNewMember(group, request, version, protocols, rebalanceTimeoutMs, clientId, clientHost, future);
@@ -931,7 +972,7 @@ public final class GroupCoordinator {
                     live += g.offsets.size() + 1;
                 }
             }
-            return live;
+            return live + consumer.records(partition).size();
         }
 
         private void snapshot(final int partition) {
@@ -955,6 +996,7 @@ public final class GroupCoordinator {
                     records.clear();
                 }
             }
+            records.addAll(consumer.records(partition));
             if (!records.isEmpty()) {
                 delegate.append(partition, records);
             }

@@ -144,6 +144,11 @@ public final class GroupOffsets {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(groupId);
+        if (consumerGroup != null) {
+            return coordinator.consumer.validateTxnCommit(consumerGroup, request.memberId(),
+                    request.generationIdOrMemberEpoch());
+        }
         final ClassicGroup group = coordinator.groups.get(groupId);
         if (group == null || group.members.isEmpty() || request.memberId() == null || request.memberId().isEmpty()
                 || request.generationIdOrMemberEpoch() < 0) {
@@ -166,8 +171,12 @@ public final class GroupOffsets {
         if (GroupCoordinator.isEmpty(groupId)) {
             return Errors.INVALID_GROUP_ID;
         }
-        final ClassicGroup group = coordinator.groups.get(groupId);
         final int generation = request.generationIdOrMemberEpoch();
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(groupId);
+        if (consumerGroup != null) {
+            return coordinator.consumer.validateCommit(consumerGroup, request.memberId(), generation, version);
+        }
+        final ClassicGroup group = coordinator.groups.get(groupId);
         if (group == null || group.members.isEmpty()) {
             if (generation < 0) {
                 return Errors.NONE;
@@ -211,6 +220,13 @@ public final class GroupOffsets {
                 }
                 final OffsetFetchResponseData.OffsetFetchResponseGroup rg =
                         new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId());
+                final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(g.groupId());
+                final Errors memberError = version >= 9 && consumerGroup != null
+                        ? coordinator.consumer.validateFetch(consumerGroup, g.memberId(), g.memberEpoch()) : Errors.NONE;
+                if (memberError != Errors.NONE) {
+                    response.groups().add(rg.setErrorCode(memberError.code()));
+                    continue;
+                }
                 for (final Map.Entry<String, List<PartitionOffset>> e
                         : lookup(g.groupId(), wanted, request.requireStable()).entrySet()) {
                     final OffsetFetchResponseData.OffsetFetchResponseTopics rt =
@@ -306,7 +322,9 @@ public final class GroupOffsets {
         final DescribeGroupsResponseData.DescribedGroup out = new DescribeGroupsResponseData.DescribedGroup()
                 .setGroupId(id).setProtocolType("").setProtocolData("").setAuthorizedOperations(Integer.MIN_VALUE);
         final ClassicGroup g = coordinator.groups.get(id);
-        if (g == null) {
+        // Kafka 4.4 (checked against it) describes a KIP-848 group here as it does a missing group; the admin
+        // client and tools use ConsumerGroupDescribe for those.
+        if (g == null || coordinator.consumer.groups.containsKey(id)) {
             out.setGroupState(GroupState.DEAD.displayName());
             if (version >= 6) {
                 out.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.");
@@ -341,7 +359,26 @@ public final class GroupOffsets {
                 types.add(t.toLowerCase(java.util.Locale.ROOT));
             }
             final ListGroupsResponseData response = new ListGroupsResponseData();
+            for (final ConsumerGroup g : coordinator.consumer.groups.values()) {
+                final String state = g.state().displayName;
+                if ((!states.isEmpty() && !states.contains(state.toLowerCase(java.util.Locale.ROOT)))
+                        || (!types.isEmpty() && !types.contains(ConsumerGroups.PROTOCOL_TYPE))) {
+                    continue;
+                }
+                final ListGroupsResponseData.ListedGroup lg = new ListGroupsResponseData.ListedGroup()
+                        .setGroupId(g.groupId).setProtocolType(ConsumerGroups.PROTOCOL_TYPE);
+                if (version >= 4) {
+                    lg.setGroupState(state);
+                }
+                if (version >= 5) {
+                    lg.setGroupType(ConsumerGroups.PROTOCOL_TYPE);
+                }
+                response.groups().add(lg);
+            }
             for (final ClassicGroup g : coordinator.groups.values()) {
+                if (coordinator.consumer.groups.containsKey(g.groupId)) {
+                    continue;
+                }
                 final boolean stateOk = states.isEmpty() || states.contains(g.state.displayName().toLowerCase(java.util.Locale.ROOT));
                 if (!stateOk || (!types.isEmpty() && !types.contains(CLASSIC))) {
                     continue;
@@ -366,9 +403,18 @@ public final class GroupOffsets {
         return coordinator.submit(f -> {
             final DeleteGroupsResponseData response = new DeleteGroupsResponseData();
             for (final String id : groupIds) {
+                final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(id);
                 final ClassicGroup g = coordinator.groups.get(id);
                 final Errors error;
-                if (g == null) {
+                if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
+                    error = Errors.NON_EMPTY_GROUP;
+                } else if (g == null && consumerGroup != null) {
+                    final List<GroupRecords.Record> tombstone = coordinator.consumer.forget(id);
+                    if (!tombstone.isEmpty()) {
+                        coordinator.log.append(coordinator.partitionFor(id), tombstone);
+                    }
+                    error = Errors.NONE;
+                } else if (g == null) {
                     error = Errors.GROUP_ID_NOT_FOUND;
                 } else if (g.state != GroupState.EMPTY) {
                     error = Errors.NON_EMPTY_GROUP;
@@ -378,6 +424,7 @@ public final class GroupOffsets {
                         records.add(GroupRecords.offsetCommit(id, tp, null));
                     }
                     records.add(GroupRecords.groupMetadata(id, null));
+                    records.addAll(coordinator.consumer.forget(id));
                     coordinator.log.append(coordinator.partitionFor(id), records);
                     g.state = GroupState.DEAD;
                     coordinator.groups.remove(id);
@@ -409,7 +456,8 @@ public final class GroupOffsets {
         final long retention = coordinator.config.offsetsRetentionMs();
         int expired = 0;
         for (final ClassicGroup g : new ArrayList<>(coordinator.groups.values())) {
-            if (g.state != GroupState.EMPTY) {
+            final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(g.groupId);
+            if (g.state != GroupState.EMPTY || (consumerGroup != null && !consumerGroup.members.isEmpty())) {
                 continue;
             }
             final List<GroupRecords.Record> records = new ArrayList<>();
@@ -456,9 +504,15 @@ public final class GroupOffsets {
 
     /** Appends {@code records} (if any) and, for an empty group with no offsets left, the group's tombstone. */
     private void removeIfUnused(final ClassicGroup g, final List<GroupRecords.Record> records) {
-        final boolean unused = g.offsets.isEmpty() && g.members.isEmpty() && g.state == GroupState.EMPTY;
+        boolean unused = g.offsets.isEmpty() && g.members.isEmpty() && g.state == GroupState.EMPTY;
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(g.groupId);
+        if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
+            unused = false;
+        }
         if (unused && (!records.isEmpty() || g.protocolType != null)) {
             records.add(GroupRecords.groupMetadata(g.groupId, null));
+            // An empty consumer group whose offsets all expired goes with them.
+            records.addAll(coordinator.consumer.forget(g.groupId));
             g.state = GroupState.DEAD;
             coordinator.groups.remove(g.groupId);
         }
@@ -475,11 +529,16 @@ public final class GroupOffsets {
 
     private OffsetDeleteResponseData onDeleteOffsets(final OffsetDeleteRequestData request) {
         final OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+        final ConsumerGroup consumerGroup = coordinator.consumer.groups.get(request.groupId());
+        if (consumerGroup != null) {
+            coordinator.groups.computeIfAbsent(request.groupId(), ClassicGroup::new);
+        }
         final ClassicGroup g = coordinator.groups.get(request.groupId());
         if (g == null) {
             return response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
         }
-        final Set<String> subscribed = subscribedTopics(g);
+        final Set<String> subscribed = consumerGroup != null
+                ? coordinator.consumer.subscribedTopicNames(consumerGroup) : subscribedTopics(g);
         final List<GroupRecords.Record> records = new ArrayList<>();
         for (final OffsetDeleteRequestData.OffsetDeleteRequestTopic t : request.topics()) {
             final OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =

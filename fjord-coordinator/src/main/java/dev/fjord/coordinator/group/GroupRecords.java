@@ -91,6 +91,10 @@ public final class GroupRecords {
         void onOffset(String group, TopicPartition tp, OffsetValue valueOrNull);
 
         void onGroup(String group, GroupValue valueOrNull);
+
+        /** A KIP-848 consumer group's state (Fjord's own record, see {@link ConsumerGroupRecords}); null: deleted. */
+        default void onConsumerGroup(final String group, final ByteBuffer valueOrNull) {
+        }
     }
 
     /**
@@ -106,6 +110,8 @@ public final class GroupRecords {
         } else if (keyVersion == GROUP_KEY_VERSION) {
             final String group = readString(key);
             visitor.onGroup(group, value == null ? null : readGroupValue(value));
+        } else if (keyVersion == ConsumerGroupRecords.KEY_VERSION) {
+            visitor.onConsumerGroup(readString(key), value);
         }
     }
 
@@ -140,7 +146,7 @@ public final class GroupRecords {
         return new GroupValue(protocolType, generation, protocol, leader, stateTimestamp, members);
     }
 
-    private static String readString(final ByteBuffer b) {
+    static String readString(final ByteBuffer b) {
         final short length = b.getShort();
         if (length < 0) {
             return null;
@@ -161,7 +167,7 @@ public final class GroupRecords {
     }
 
     /** A growable big-endian writer for the formats above. */
-    private static final class Writer {
+    static final class Writer {
         private ByteBuffer buf = ByteBuffer.allocate(64);
 
         private void ensure(final int n) {
@@ -176,6 +182,12 @@ public final class GroupRecords {
         Writer putShort(final short v) {
             ensure(2);
             buf.putShort(v);
+            return this;
+        }
+
+        Writer putByte(final byte v) {
+            ensure(1);
+            buf.put(v);
             return this;
         }
 

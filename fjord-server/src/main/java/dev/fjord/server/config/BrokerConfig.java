@@ -88,6 +88,11 @@ public final class BrokerConfig {
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
     public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String GROUP_COORDINATOR_REBALANCE_PROTOCOLS = "group.coordinator.rebalance.protocols";
+    public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
+    public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_MAX_SIZE = "group.consumer.max.size";
+    public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
@@ -143,8 +148,7 @@ public final class BrokerConfig {
         "transaction.state.log.replication.factor",
         "transaction.state.log.min.isr",
         "share.coordinator.state.topic.replication.factor",
-        "share.coordinator.state.topic.min.isr",
-        "group.coordinator.rebalance.protocols");
+        "share.coordinator.state.topic.min.isr");
 
     private static final ConfigDef DEF = buildDef();
 
@@ -201,6 +205,20 @@ public final class BrokerConfig {
         d.define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, atLeast(0), MEDIUM, "Smallest session timeout a consumer may ask for.");
         d.define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, atLeast(0), MEDIUM, "Largest session timeout a consumer may ask for.");
         d.define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), MEDIUM, "Most members a consumer group may have.");
+        d.define(GROUP_COORDINATOR_REBALANCE_PROTOCOLS, Type.LIST, List.of("classic", "consumer"),
+            oneOf("classic", "consumer", "share", "streams"), MEDIUM,
+            "Group protocols served: classic (JoinGroup/SyncGroup) always; consumer (KIP-848) unless left out. "
+                + "share and streams are accepted and not served.");
+        d.define(GROUP_CONSUMER_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), MEDIUM,
+            "KIP-848 groups: a member without a heartbeat this long is removed.");
+        d.define(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), MEDIUM,
+            "KIP-848 groups: how often members are told to heartbeat.");
+        d.define(GROUP_CONSUMER_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
+            "KIP-848 groups: most members a group may have.");
+        d.define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, List.of("uniform", "range"),
+            oneOf("uniform", "range", "org.apache.kafka.coordinator.group.assignor.UniformAssignor",
+                "org.apache.kafka.coordinator.group.assignor.RangeAssignor"), MEDIUM,
+            "KIP-848 groups: server-side assignors members may ask for; the first is the default.");
         d.define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, atLeast(0), LOW, "Longest metadata string kept with a committed offset.");
         d.define(OFFSETS_RETENTION_MINUTES, Type.INT, 10080, atLeast(1), MEDIUM,
             "Keep the offsets of a group without members this long after it emptied (standalone consumers: after each commit).");
@@ -295,6 +313,11 @@ public final class BrokerConfig {
     private final int groupMinSessionTimeoutMs;
     private final int groupMaxSessionTimeoutMs;
     private final int groupMaxSize;
+    private final boolean consumerGroupProtocolEnabled;
+    private final int groupConsumerSessionTimeoutMs;
+    private final int groupConsumerHeartbeatIntervalMs;
+    private final int groupConsumerMaxSize;
+    private final List<String> groupConsumerAssignors;
     private final int offsetMetadataMaxBytes;
     private final long offsetsRetentionMs;
     private final long offsetsRetentionCheckIntervalMs;
@@ -364,6 +387,25 @@ public final class BrokerConfig {
         this.groupMinSessionTimeoutMs = v.getInt(GROUP_MIN_SESSION_TIMEOUT_MS);
         this.groupMaxSessionTimeoutMs = v.getInt(GROUP_MAX_SESSION_TIMEOUT_MS);
         this.groupMaxSize = v.getInt(GROUP_MAX_SIZE);
+        final List<String> protocols = v.getList(GROUP_COORDINATOR_REBALANCE_PROTOCOLS).stream()
+            .map(p -> ConfigDef.canonical(p, "classic", "consumer", "share", "streams")).toList();
+        if (!protocols.contains("classic")) {
+            throw new ConfigException(GROUP_COORDINATOR_REBALANCE_PROTOCOLS, String.join(",", protocols),
+                "Invalid value '" + String.join(",", protocols) + "' for '" + GROUP_COORDINATOR_REBALANCE_PROTOCOLS
+                    + "': classic must be listed. " + ConfigException.remedy(GROUP_COORDINATOR_REBALANCE_PROTOCOLS,
+                        "classic,consumer"));
+        }
+        this.consumerGroupProtocolEnabled = protocols.contains("consumer");
+        this.groupConsumerSessionTimeoutMs = v.getInt(GROUP_CONSUMER_SESSION_TIMEOUT_MS);
+        this.groupConsumerHeartbeatIntervalMs = v.getInt(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS);
+        if (groupConsumerHeartbeatIntervalMs >= groupConsumerSessionTimeoutMs) {
+            throw new ConfigException(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, String.valueOf(groupConsumerHeartbeatIntervalMs),
+                "Invalid value '" + groupConsumerHeartbeatIntervalMs + "' for '" + GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS
+                    + "': expected less than group.consumer.session.timeout.ms (" + groupConsumerSessionTimeoutMs + "). "
+                    + ConfigException.remedy(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, "5000"));
+        }
+        this.groupConsumerMaxSize = v.getInt(GROUP_CONSUMER_MAX_SIZE);
+        this.groupConsumerAssignors = List.copyOf(v.getList(GROUP_CONSUMER_ASSIGNORS));
         this.offsetMetadataMaxBytes = v.getInt(OFFSET_METADATA_MAX_BYTES);
         this.offsetsRetentionMs = v.getInt(OFFSETS_RETENTION_MINUTES) * 60_000L;
         this.offsetsRetentionCheckIntervalMs = v.getLong(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
@@ -766,6 +808,27 @@ public final class BrokerConfig {
 
     public int groupMaxSize() {
         return groupMaxSize;
+    }
+
+    /** Whether {@code group.coordinator.rebalance.protocols} lists {@code consumer} (KIP-848). */
+    public boolean consumerGroupProtocolEnabled() {
+        return consumerGroupProtocolEnabled;
+    }
+
+    public int groupConsumerSessionTimeoutMs() {
+        return groupConsumerSessionTimeoutMs;
+    }
+
+    public int groupConsumerHeartbeatIntervalMs() {
+        return groupConsumerHeartbeatIntervalMs;
+    }
+
+    public int groupConsumerMaxSize() {
+        return groupConsumerMaxSize;
+    }
+
+    public List<String> groupConsumerAssignors() {
+        return groupConsumerAssignors;
     }
 
     public int offsetMetadataMaxBytes() {
