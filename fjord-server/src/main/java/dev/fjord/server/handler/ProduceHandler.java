@@ -89,7 +89,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 continue;
             }
             for (final ProduceRequestData.PartitionProduceData data : topicData.partitionData()) {
-                final PartitionLog log = broker.partitions().get(new TopicPartition(topic.get().name(), data.index()));
+                final TopicPartition tp = new TopicPartition(topic.get().name(), data.index());
+                final PartitionLog log = broker.partitions().getIfOpen(tp);
+                if (log == null && broker.partitions().isUnopened(tp)) {
+                    return false; // its log would be made first: files and directories
+                }
                 if (log != null && data.records() != null && log.appendMayFsync(data.records().sizeInBytes())) {
                     return false;
                 }
