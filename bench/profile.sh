@@ -3,6 +3,7 @@
 # from /proc/PID/stat) per GiB for each phase, and optionally a JFR recording of the broker.
 #
 #   bench/profile.sh [--records N] [--jfr FILE] [--perf FILE] [--phases "acks1-default acks1-b64k-l5 ..."]
+#                    [--override key=value]...   (broker settings, as bin/fjord server takes them)
 #
 # Phases: acks1-default acks1-b64k-l5 acksall-default acksall-b64k-l5 (produce N x 1 KiB, then consume them).
 # --perf records the measured phases with Linux perf (-g; the broker runs with -XX:+PreserveFramePointer and
@@ -11,12 +12,13 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-RECORDS=1000000; JFR=""; PERF=""; PERF_PID=""; PHASES="acks1-default acks1-b64k-l5"
+OVERRIDES=(); RECORDS=1000000; JFR=""; PERF=""; PERF_PID=""; PHASES="acks1-default acks1-b64k-l5"
 while [ $# -gt 0 ]; do
   case "$1" in
     --records) RECORDS="$2"; shift ;;
     --jfr) JFR="$2"; shift ;;
     --perf) PERF="$2"; shift ;;
+    --override) OVERRIDES+=(--override "$2"); shift ;;
     --phases) PHASES="$2"; shift ;;
     *) echo "profile.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -45,7 +47,7 @@ opts="${FJORD_JVM_OPTS:-}"
 [ -n "$JFR" ] && opts="$opts -XX:StartFlightRecording=filename=$JFR,settings=profile,dumponexit=true"
 [ -n "$PERF" ] && opts="$opts -XX:+PreserveFramePointer -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit"
 FJORD_JVM_OPTS="$opts" "$ROOT/bin/fjord" server --override "listeners=PLAINTEXT://$BOOTSTRAP" \
-  --override "log.dirs=$WORK/data" --override group.initial.rebalance.delay.ms=0 > "$WORK/server.log" 2>&1 < /dev/null &
+  --override "log.dirs=$WORK/data" --override group.initial.rebalance.delay.ms=0 "${OVERRIDES[@]}" > "$WORK/server.log" 2>&1 < /dev/null &
 PID=$!
 python3 "$HERE/lib/probe.py" "$BOOTSTRAP" 120 "$PID" > /dev/null || { cat "$WORK/server.log" >&2; exit 1; }
 tool() { timeout 900 "$JAVA" -Xmx512M -Dlog4j2.configurationFile="$HERE/lib/log4j2-kafka-tools.properties" -cp "$CLASSES:$TOOLS_CP" "$@"; }
