@@ -34,9 +34,12 @@ import org.slf4j.LoggerFactory;
  * request pool, and writes the responses back <b>strictly in request order</b>, which clients rely on
  * (they match responses to their oldest in-flight request).
  *
- * <p>Threading: every field is owned by the channel's event loop. Handlers complete on other threads
- * and hop back onto the event loop with {@link #onComplete}. The event loop only parses and writes;
- * handlers (and so all disk I/O) run on the request pool.
+ * <p>Threading: every field is owned by the channel's event loop. Handlers run on the request pool and
+ * hop back onto the event loop with {@link #onComplete}; except that a request the dispatcher calls
+ * {@linkplain RequestDispatcher#cheap cheap} (a produce that will not fsync, a fetch) runs right on the
+ * event loop when none of this connection's requests is queued or running on the pool, which keeps
+ * the order and saves two thread hand-offs (wake-ups) per request. Responses written while a socket
+ * read is being processed are flushed once, at the end of that read.
  *
  * <p>Bounds: reading stops while the connection has {@code maxInFlightRequests} unanswered requests,
  * or more than {@code maxRequestBytes} of unanswered request bytes, or while the socket's outbound
@@ -60,6 +63,9 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private long inFlightBytes;
+    /** True between channelRead and channelReadComplete: responses written then are flushed at the end of the read. */
+    private boolean reading;
+    private boolean flushPending;
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
 
@@ -97,6 +103,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(final ChannelHandlerContext context, final Object msg) {
+        reading = true;
         final ByteBuf frame = (ByteBuf) msg;
         if (inFlight.size() >= config.maxInFlightRequests() || !waiting.isEmpty()) {
             waiting.add(frame);
@@ -104,6 +111,16 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         onRequest(context, frame);
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext context) throws Exception {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            context.flush();
+        }
+        super.channelReadComplete(context);
     }
 
     @Override
@@ -140,16 +157,32 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         updateReading();
         final RequestContext requestContext = new RequestContext(header, connectionId, config.listenerName(), remote);
         final boolean noResponseExpected = request instanceof ProduceRequest && ((ProduceRequest) request).acks() == 0;
-        requests.execute(() -> {
+        final Runnable task = () -> {
             CompletableFuture<? extends ApiMessage> future;
             try {
                 future = dispatcher.dispatch(requestContext, request);
             } catch (RuntimeException | Error e) {
                 future = CompletableFuture.failedFuture(e);
             }
-            future.whenComplete((response, error) -> context.executor().execute(
-                    () -> onComplete(slot, request, response, error, frame, noResponseExpected)));
-        });
+            future.whenComplete((response, error) -> {
+                if (context.executor().inEventLoop()) {
+                    onComplete(slot, request, response, error, frame, noResponseExpected);
+                } else {
+                    context.executor().execute(() -> onComplete(slot, request, response, error, frame, noResponseExpected));
+                }
+            });
+        };
+        boolean inline;
+        try {
+            inline = requests.isIdle() && dispatcher.cheap(requestContext, request);
+        } catch (RuntimeException e) {
+            inline = false; // the handler reports it properly on the pool
+        }
+        if (inline) {
+            task.run();
+        } else {
+            requests.execute(task);
+        }
     }
 
     private void onUnsupportedVersion(final RequestHeader header) {
@@ -215,7 +248,11 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (wrote) {
-            ctx.flush();
+            if (reading) {
+                flushPending = true;
+            } else {
+                ctx.flush();
+            }
         }
         while (!waiting.isEmpty() && inFlight.size() < config.maxInFlightRequests() && ctx.channel().isActive()) {
             onRequest(ctx, waiting.poll());

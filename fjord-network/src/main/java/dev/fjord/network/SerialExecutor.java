@@ -26,6 +26,14 @@ final class SerialExecutor implements Executor {
         schedule();
     }
 
+    /**
+     * Whether no task is queued or running. Only the thread that submits tasks can rely on a true answer
+     * staying true (until it submits again); a task run by that thread itself is then in order.
+     */
+    boolean isIdle() {
+        return !scheduled.get() && tasks.isEmpty();
+    }
+
     private void schedule() {
         if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
             pool.execute(this::runAll);

@@ -10,6 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -31,7 +35,12 @@ import org.junit.jupiter.api.Test;
 /** The network layer over a real loopback socket, with a dispatcher the test controls. */
 class KafkaServerTest {
     private final List<CompletableFuture<ApiMessage>> pending = new CopyOnWriteArrayList<>();
-    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-pool"));
+    /** Correlation ids the dispatcher calls cheap; ids whose dispatch blocks on the pool until released. */
+    private final Set<Integer> cheapIds = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, CountDownLatch> blockingIds = new ConcurrentHashMap<>();
+    /** "id@thread" for each dispatch, in dispatch order. */
+    private final List<String> dispatched = new CopyOnWriteArrayList<>();
     private KafkaServer server;
     private InetSocketAddress address;
 
@@ -43,9 +52,23 @@ class KafkaServerTest {
 
         @Override
         public CompletableFuture<? extends ApiMessage> dispatch(final RequestContext context, final AbstractRequest request) {
+            dispatched.add(context.correlationId() + "@" + Thread.currentThread().getName());
+            final CountDownLatch block = blockingIds.get(context.correlationId());
+            if (block != null) {
+                try {
+                    block.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             final CompletableFuture<ApiMessage> f = new CompletableFuture<>();
             pending.add(f);
             return f;
+        }
+
+        @Override
+        public boolean cheap(final RequestContext context, final AbstractRequest request) {
+            return cheapIds.contains(context.correlationId());
         }
 
         @Override
@@ -107,6 +130,49 @@ class KafkaServerTest {
             pending.get(1).complete(new MetadataResponseData());
             pending.get(2).complete(new MetadataResponseData());
             await(5);
+        }
+    }
+
+    @Test
+    void shouldRunACheapRequestOnTheEventLoopAndAnswerIt() throws Exception {
+        cheapIds.add(1);
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(10_000);
+            write(new DataOutputStream(socket.getOutputStream()), 1);
+            await(1);
+            assertThat(dispatched).hasSize(1);
+            assertThat(dispatched.get(0)).startsWith("1@").doesNotContain("test-pool");
+            pending.get(0).complete(new MetadataResponseData());
+            final DataInputStream in = new DataInputStream(socket.getInputStream());
+            final byte[] frame = new byte[in.readInt()];
+            in.readFully(frame);
+            assertThat(ByteBuffer.wrap(frame).getInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldKeepACheapRequestBehindAnEarlierOneStillRunningOnThePool() throws Exception {
+        final CountDownLatch release = new CountDownLatch(1);
+        blockingIds.put(1, release);
+        cheapIds.add(2);
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(10_000);
+            final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            write(out, 1);
+            write(out, 2);
+            Thread.sleep(200);
+            // Request 1 is still being handled on the pool: request 2 must wait for it, not overtake it.
+            assertThat(dispatched).containsExactly("1@test-pool");
+            release.countDown();
+            await(2);
+            assertThat(dispatched).containsExactly("1@test-pool", "2@test-pool");
+            pending.forEach(f -> f.complete(new MetadataResponseData()));
+            final DataInputStream in = new DataInputStream(socket.getInputStream());
+            for (int id = 1; id <= 2; id++) {
+                final byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                assertThat(ByteBuffer.wrap(frame).getInt()).isEqualTo(id);
+            }
         }
     }
 

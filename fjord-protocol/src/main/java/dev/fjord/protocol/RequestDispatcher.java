@@ -22,6 +22,14 @@ public interface RequestDispatcher {
      */
     CompletableFuture<? extends ApiMessage> dispatch(RequestContext context, AbstractRequest request);
 
+    /**
+     * Whether the request may be dispatched on the network event loop that read it (see
+     * {@link ApiHandler#cheap}). False is always safe.
+     */
+    default boolean cheap(final RequestContext context, final AbstractRequest request) {
+        return false;
+    }
+
     /** The answer to ApiVersions, also used for the KIP-511 fallback to an unknown version. */
     ApiVersionsResponseData apiVersions();
 }

@@ -122,6 +122,9 @@ public final class OffsetsTopicLog implements CoordinatorLog {
 
     @Override
     public void replay(final int partition, final RecordConsumer consumer) {
+        if (broker.partitions().isUnopened(new TopicPartition(topic, partition))) {
+            return; // never used, so empty: not worth making its log for
+        }
         final PartitionLog log = log(partition);
         long offset = log.logStartOffset();
         final long end = log.highWatermark();

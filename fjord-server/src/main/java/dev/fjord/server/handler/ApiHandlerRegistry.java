@@ -46,6 +46,13 @@ public final class ApiHandlerRegistry implements RequestDispatcher {
         return h.handle(context, request.data());
     }
 
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean cheap(final RequestContext context, final AbstractRequest request) {
+        final ApiHandler<ApiMessage> h = (ApiHandler<ApiMessage>) handlers.get(request.apiKey());
+        return h != null && h.cheap(context, request.data());
+    }
+
     /** A new answer each call: the generated collections cannot share elements. */
     @Override
     public ApiVersionsResponseData apiVersions() {

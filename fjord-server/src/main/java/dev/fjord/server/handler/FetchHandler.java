@@ -69,6 +69,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return 18;
     }
 
+    /** Reads are slices of segment files bounded by the high watermark, and waiting holds no thread: always cheap. */
+    @Override
+    public boolean cheap(final RequestContext context, final FetchRequestData request) {
+        return true;
+    }
+
     /** The partitions to read for one request, in order, and the session (if any) the answer updates. */
     private record Plan(Map<PartitionKey, CachedPartition> partitions, Session session, boolean incremental) {
     }

@@ -93,6 +93,33 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         return CompletableFuture.completedFuture(acks == 0 ? null : response);
     }
 
+    /**
+     * Cheap unless an append would fsync (a segment roll, or {@code flush.messages} set): a page-cache
+     * write and a CRC check, so it runs on the event loop without two thread hand-offs.
+     */
+    @Override
+    public boolean cheap(final RequestContext context, final ProduceRequestData request) {
+        final boolean byId = context.apiVersion() >= 13;
+        for (final ProduceRequestData.TopicProduceData topicData : request.topicData()) {
+            final Optional<TopicInfo> topic = byId ? broker.topics().get(topicData.topicId())
+                    : broker.topics().get(topicData.name());
+            if (topic.isEmpty()) {
+                continue;
+            }
+            for (final ProduceRequestData.PartitionProduceData data : topicData.partitionData()) {
+                final TopicPartition tp = new TopicPartition(topic.get().name(), data.index());
+                final PartitionLog log = broker.partitions().getIfOpen(tp);
+                if (log == null && broker.partitions().isUnopened(tp)) {
+                    return false; // its log would be made first: files and directories
+                }
+                if (log != null && data.records() != null && log.appendMayFsync(data.records().sizeInBytes())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private PartitionProduceResponse appendPartition(final Optional<TopicInfo> topic, final boolean byId,
                                                      final ProduceRequestData request,
                                                      final ProduceRequestData.PartitionProduceData data) {

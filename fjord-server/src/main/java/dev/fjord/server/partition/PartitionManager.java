@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * directories, a partition goes to the directory chosen by hashing its name, and is found again by
  * looking in each.
  *
+ * <p>The partitions of an internal topic ({@code __consumer_offsets}, {@code __transaction_state}: 50 each by
+ * default) are made on first use, not when the topic is created: a partition without a directory is empty,
+ * and creating some 500 files and directories up front was most of a first start's time. {@link #get} opens
+ * such a partition; {@link #getIfOpen} and {@link #all} do not.
+ *
  * <p>Thread-safety: the map of logs is concurrent; each log serializes its own appends.
  */
 public final class PartitionManager implements AutoCloseable {
@@ -41,6 +47,8 @@ public final class PartitionManager implements AutoCloseable {
     private final TopicConfigs topicConfigs;
     private final Clock clock;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** Partitions of internal topics whose (empty) logs are not made yet; opened by {@link #get} on first use. */
+    private final Set<TopicPartition> unopened = ConcurrentHashMap.newKeySet();
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> deleteListeners = new CopyOnWriteArrayList<>();
 
@@ -82,14 +90,47 @@ public final class PartitionManager implements AutoCloseable {
         }
     }
 
-    /** Opens or creates the logs of every partition of a topic. */
+    /**
+     * Opens or creates the logs of every partition of a topic; those of an internal topic that have no
+     * directory yet are left to be made on first use.
+     */
     public void openTopic(final TopicInfo topic) throws IOException {
         for (int p = 0; p < topic.partitions(); p++) {
             final TopicPartition tp = new TopicPartition(topic.name(), p);
-            if (!logs.containsKey(tp)) {
-                logs.put(tp, PartitionLog.open(dirFor(tp), tp, topicConfigs.logConfig(topic.configs()), clock));
+            if (logs.containsKey(tp)) {
+                continue;
+            }
+            if (topic.isInternal() && !hasDir(tp)) {
+                unopened.add(tp);
+            } else {
+                open(tp, topic);
             }
         }
+    }
+
+    private synchronized PartitionLog open(final TopicPartition tp, final TopicInfo topic) throws IOException {
+        PartitionLog log = logs.get(tp);
+        if (log == null) {
+            log = PartitionLog.open(dirFor(tp), tp, topicConfigs.logConfig(topic.configs()), clock);
+            logs.put(tp, log);
+        }
+        unopened.remove(tp);
+        return log;
+    }
+
+    private boolean hasDir(final TopicPartition tp) {
+        final String name = tp.topic() + "-" + tp.partition();
+        for (final Path dir : logDirs) {
+            if (Files.isDirectory(dir.resolve(name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the partition exists but its log is not made yet (it is empty). */
+    public boolean isUnopened(final TopicPartition tp) {
+        return unopened.contains(tp);
     }
 
     /** Gives the open logs of a topic its new settings; they apply from the next append or roll. */
@@ -107,6 +148,7 @@ public final class PartitionManager implements AutoCloseable {
     public void deleteTopic(final TopicInfo topic) {
         for (int p = 0; p < topic.partitions(); p++) {
             final TopicPartition tp = new TopicPartition(topic.name(), p);
+            unopened.remove(tp);
             final PartitionLog log = logs.remove(tp);
             if (log != null) {
                 log.delete();
@@ -131,8 +173,25 @@ public final class PartitionManager implements AutoCloseable {
         return List.copyOf(logs.values());
     }
 
-    /** The log of a partition, or null if this broker has none. */
+    /** The log of a partition, made now if it is an internal topic's partition not used before; null if this broker has none. */
     public PartitionLog get(final TopicPartition tp) {
+        final PartitionLog log = logs.get(tp);
+        if (log != null || unopened.isEmpty() || !unopened.contains(tp)) {
+            return log;
+        }
+        final TopicInfo topic = topics.get(tp.topic()).orElse(null);
+        if (topic == null) {
+            return logs.get(tp);
+        }
+        try {
+            return open(tp, topic);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not create the log of " + tp + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The log of a partition if it is open; null otherwise (never makes one). */
+    public PartitionLog getIfOpen(final TopicPartition tp) {
         return logs.get(tp);
     }
 
@@ -221,6 +280,7 @@ public final class PartitionManager implements AutoCloseable {
             }
         }
         logs.clear();
+        unopened.clear();
         if (!failures.isEmpty()) {
             final RuntimeException first = failures.get(0);
             failures.subList(1, failures.size()).forEach(first::addSuppressed);

@@ -136,7 +136,8 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long logStartOffset;
     private volatile LogConfig config;
     private volatile Position highWatermark;
-    private Segment active;
+    /** Written under the lock; volatile so that {@link #appendMayFsync} may look without it. */
+    private volatile Segment active;
     private long unflushedMessages;
     private long lastFlushMs;
     private boolean closed;
@@ -363,6 +364,19 @@ public final class PartitionLog implements AutoCloseable {
             }
             return new AppendResult(first, next - 1, logAppendTime ? now : -1, logStartOffset());
         }
+    }
+
+    /**
+     * Whether an append of {@code bytes} would fsync: it would roll the active segment (full or old), or
+     * {@code flush.messages} is set. Read without the lock, so a hint for choosing a thread, not a promise.
+     */
+    public boolean appendMayFsync(final int bytes) {
+        final LogConfig cfg = config;
+        final Segment segment = active;
+        final int size = segment.sizeInBytes();
+        return cfg.flushIntervalMessages() != Long.MAX_VALUE
+                || size > 0 && ((long) size + bytes > cfg.segmentBytes()
+                        || clock.wallMillis() - segment.createdMs() >= cfg.segmentMs());
     }
 
     /** Checks every batch before anything is written; no per-record work (the CRC covers the records). */

@@ -55,6 +55,15 @@ class PartitionLogFlushTest {
     }
 
     @Test
+    void shouldSayAnAppendMayFsyncOnlyWhenFlushMessagesIsSet() throws IOException {
+        log = PartitionLog.open(dir(), TP, flushing(10, Long.MAX_VALUE), clock);
+        assertThat(log.appendMayFsync(100)).isTrue();
+        log.close();
+        log = PartitionLog.open(tmp.resolve("topic-1"), TP, flushing(Long.MAX_VALUE, 1000), clock);
+        assertThat(log.appendMayFsync(100)).isFalse(); // flush.ms flushes on the scheduler, not in the append
+    }
+
+    @Test
     void shouldFlushAfterEnoughMessagesWhenFlushMessagesIsLarger() throws IOException {
         log = PartitionLog.open(dir(), TP, flushing(10, Long.MAX_VALUE), clock);
         log.append(batch(START_MS, "a", 4), 0);

@@ -69,6 +69,22 @@ class PartitionLogSegmentTest {
     }
 
     @Test
+    void shouldSayWhenTheNextAppendWouldRollAndSoFsync() throws IOException {
+        final int batchBytes = batch(START_MS, "b00", 5).sizeInBytes();
+        open(LogConfig.defaults().withSegmentBytes(batchBytes * 2).withSegmentMs(60_000));
+        assertThat(log.appendMayFsync(batchBytes)).isFalse(); // an empty segment never rolls
+        log.append(batch(START_MS, "b00", 5), 0);
+        assertThat(log.appendMayFsync(batchBytes)).isFalse(); // fits
+        assertThat(log.appendMayFsync(batchBytes + 1)).isTrue(); // would not fit: roll
+        clock.advanceMillis(60_000);
+        assertThat(log.appendMayFsync(1)).isTrue(); // old: roll
+        final int segmentsBefore = fileNames(dir(), ".log").size();
+        log.append(batch(START_MS, "b01", 5), 0);
+        assertThat(fileNames(dir(), ".log")).hasSize(segmentsBefore + 1);
+        assertThat(log.appendMayFsync(batchBytes)).isFalse();
+    }
+
+    @Test
     void shouldPutAWholeBatchInItsOwnSegmentWhenItIsLargerThanSegmentBytes() throws IOException {
         open(LogConfig.defaults().withSegmentBytes(100));
         log.append(batch(START_MS, "a", 10), 0);
