@@ -205,7 +205,7 @@ public final class LogCompactor {
         }
         log.storeCleanerCheckpoint(cleanedUpTo);
         log.nextDeleteHorizonMs(filter.nextHorizon);
-        LOG.info("{}: compacted offsets up to {} (dirty ratio {}): {} of {} segment(s) rewritten, {} -> {} bytes",
+        (rewritten > 0 ? LOG.atInfo() : LOG.atDebug()).log("{}: compacted offsets up to {} (dirty ratio {}): {} of {} segment(s) rewritten, {} -> {} bytes",
                 log.topicPartition(), cleanedUpTo, String.format("%.2f", ratio), rewritten, cleanable.size(), totalBytes, after);
         return new Result(true, rewritten, totalBytes, after, cleanedUpTo, ratio);
     }
