@@ -122,7 +122,8 @@ class CompactionTest {
             }
             // A record without a key is refused on a compacted topic.
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TP.topic(), 0, null, b("no key"))).get())
-                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRecordException.class);
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("Compacted topic cannot accept message without key in topic partition compacted-0");
 
             final List<Map.Entry<String, Seen>> latest = new ArrayList<>(expected.entrySet());
             awaitWithFiller(producer, () -> readFromStart().equals(latest));

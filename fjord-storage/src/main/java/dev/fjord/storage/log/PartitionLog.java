@@ -375,19 +375,23 @@ public final class PartitionLog implements AutoCloseable {
      * does (INVALID_RECORD). The only per-record check of the append path, and only for compacted topics.
      */
     private void requireKeys(final List<MutableRecordBatch> batches) {
+        final List<org.apache.kafka.common.requests.ProduceResponse.RecordError> errors = new ArrayList<>();
         for (final MutableRecordBatch batch : batches) {
             if (batch.isControlBatch()) {
                 continue;
             }
             try (org.apache.kafka.common.utils.internals.CloseableIterator<Record> it = batch.streamingIterator(
                     org.apache.kafka.common.utils.internals.BufferSupplier.NO_CACHING)) {
-                while (it.hasNext()) {
+                for (int index = 0; it.hasNext(); index++) {
                     if (!it.next().hasKey()) {
-                        throw new org.apache.kafka.common.InvalidRecordException("Compacted topic cannot accept message "
-                                + "without key in topic partition " + topicPartition + ".");
+                        errors.add(new org.apache.kafka.common.requests.ProduceResponse.RecordError(index,
+                                "Compacted topic cannot accept message without key in topic partition " + topicPartition));
                     }
                 }
             }
+        }
+        if (!errors.isEmpty()) {
+            throw new KeylessRecordsException(errors);
         }
     }
 

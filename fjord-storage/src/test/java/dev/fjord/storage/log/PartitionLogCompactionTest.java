@@ -193,7 +193,10 @@ class PartitionLogCompactionTest {
         // key-01's values are gone, its tombstone is kept.
         List<Rec> after = readAll(log, 0);
         assertThat(after.stream().filter(r -> r.key().equals("key-01")).toList())
-                .singleElement().satisfies(r -> assertThat(r.value()).isNull());
+                .singleElement().satisfies(r -> assertThat(r.value()).isNull())
+                // The batch now carries a delete horizon; the record's own timestamp is unchanged.
+                .satisfies(r -> assertThat(r.timestamp()).isEqualTo(START_MS))
+                .satisfies(r -> assertThat(batchesAt(r.offset()).get(0).deleteHorizonMs()).hasValue(START_MS + DAY));
 
         clock.advanceMillis(DAY - 1);
         log.compact(EAGER);
@@ -367,7 +370,12 @@ class PartitionLogCompactionTest {
         final MemoryRecords keyless = MemoryRecords.withRecords(Compression.lz4().build(),
                 new SimpleRecord(START_MS, bytes("k"), bytes("v")), new SimpleRecord(START_MS, null, bytes("v")));
         assertThatThrownBy(() -> log.append(keyless, 0)).isInstanceOf(InvalidRecordException.class)
-                .hasMessage("Compacted topic cannot accept message without key in topic partition topic-0.");
+                .hasMessage("One or more records have been rejected due to 1 record errors in total, and only showing "
+                        + "the first three errors at most: [RecordError(batchIndex=1, message='Compacted topic cannot "
+                        + "accept message without key in topic partition topic-0')]")
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.type(KeylessRecordsException.class))
+                .extracting(KeylessRecordsException::recordErrors).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .singleElement().hasFieldOrPropertyWithValue("batchIndex", 1);
         assertThat(log.logEndOffset()).isZero();
         log.updateConfig(log.config().withCompact(false));
         log.append(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(START_MS, null, bytes("v"))), 0);
