@@ -297,6 +297,8 @@ public final class LogCompactor {
         if (!Files.exists(cleanedTxn)) {
             Files.createFile(cleanedTxn);
         }
+        // The copy keeps the segment's file time: retention falls back on it for a segment left without records.
+        Files.setLastModifiedTime(cleanedLog, java.nio.file.attribute.FileTime.fromMillis(segment.createdMs()));
         stepHook.accept("cleaned-written");
         if (!log.swapInCleaned(segment)) {
             Files.deleteIfExists(cleanedLog);

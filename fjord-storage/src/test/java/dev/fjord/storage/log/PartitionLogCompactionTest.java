@@ -169,6 +169,21 @@ class PartitionLogCompactionTest {
     }
 
     @Test
+    void shouldLetRetentionDeleteSegmentsThatCompactionEmptied() throws IOException {
+        // compact,delete: compaction empties the first segments, and retention by time still removes them later.
+        log = open(dir(), 4);
+        writeRounds(4, 4); // segments 0, 4, 8 sealed at START; active 12
+        clock.advanceMillis(10 * MINUTE);
+        writeRounds(4, 1); // rolls: segment 12 sealed, active 16 at START+10min
+        log.compact(EAGER);
+        assertThat(readAll(log, 0)).hasSize(8);
+        clock.advanceMillis(5 * MINUTE);
+        assertThat(log.deleteRetainedSegments(12 * MINUTE, -1, 0)).isEqualTo(4);
+        assertThat(log.logStartOffset()).isEqualTo(16);
+        assertThat(readAll(log, 16)).extracting(Rec::offset).containsExactly(16L, 17L, 18L, 19L);
+    }
+
+    @Test
     void shouldLetAFetchThatStartedOnAReplacedSegmentFinish() throws IOException {
         log = open(dir(), 4);
         writeRounds(5, 4);
