@@ -116,6 +116,8 @@ public final class Broker implements AutoCloseable {
     /** The transaction coordinator's single thread: it owns all transaction state. */
     private ExecutorService txnCoordinatorThread;
     private ScheduledExecutorService scheduler;
+    /** The log cleaner's own thread: a compaction pass reads and rewrites segments, too slow for the scheduler. */
+    private ScheduledExecutorService cleaner;
     private KafkaServer server;
     private InetSocketAddress bound;
     private boolean closed;
@@ -176,6 +178,13 @@ public final class Broker implements AutoCloseable {
         // Retention shares the scheduler thread with timeouts; a pass only unlinks files, which is quick.
         scheduler.scheduleWithFixedDelay(partitions::applyRetention, config.logRetentionCheckIntervalMs(),
                 config.logRetentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        // The log cleaner is scheduled like retention, but on a thread of its own (Kafka's log.cleaner.threads=1):
+        // a pass reads and may rewrite whole segments, which must not hold up the scheduler's timeouts.
+        if (config.logCleanerEnable()) {
+            cleaner = Executors.newSingleThreadScheduledExecutor(named("fjord-log-cleaner"));
+            cleaner.scheduleWithFixedDelay(partitions::compactAll, config.logCleanerBackoffMs(),
+                    config.logCleanerBackoffMs(), TimeUnit.MILLISECONDS);
+        }
 
         final BrokerState.AdvertisedAddress advertised = new BrokerState.AdvertisedAddress();
         final BrokerState state = new BrokerState(identity.nodeId(), identity.clusterId(), advertised, topics, topicConfigs,
@@ -351,6 +360,11 @@ public final class Broker implements AutoCloseable {
         run(failures, () -> shutdown(txnCoordinatorThread));
         run(failures, () -> shutdown(coordinatorThread));
         run(failures, () -> shutdown(scheduler));
+        run(failures, () -> {
+            if (cleaner != null) {
+                shutdown(cleaner);
+            }
+        });
         run(failures, () -> {
             if (partitions != null) {
                 partitions.close();

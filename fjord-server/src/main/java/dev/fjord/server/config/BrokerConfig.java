@@ -102,6 +102,13 @@ public final class BrokerConfig {
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    /** Broker-wide defaults of the topic keys delete.retention.ms, min.cleanable.dirty.ratio, min/max.compaction.lag.ms. */
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     /** Fjord's own: bounds memory per connection (Kafka clients send at most 5 by default). */
@@ -230,6 +237,18 @@ public final class BrokerConfig {
         d.define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, atLeast(1), MEDIUM,
             "How often partitions are checked for segments that retention deletes.");
         d.define(LOG_CLEANUP_POLICY, Type.LIST, List.of("delete"), oneOf("delete", "compact"), MEDIUM, "delete, compact, or both.");
+        d.define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM,
+            "Run the log cleaner, which compacts topics whose cleanup.policy includes compact.");
+        d.define(LOG_CLEANER_BACKOFF_MS, Type.LONG, 15_000L, atLeast(1), MEDIUM,
+            "Pause of the log cleaner between two passes over the compacted partitions.");
+        d.define(LOG_CLEANER_DELETE_RETENTION_MS, Type.LONG, 86_400_000L, atLeast(0), MEDIUM,
+            "Default delete.retention.ms: how long tombstones stay after their first compaction.");
+        d.define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Type.STRING, "0.5", MEDIUM,
+            "Default min.cleanable.dirty.ratio: share of not yet compacted bytes that triggers compaction.");
+        d.define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Type.LONG, 0L, atLeast(0), MEDIUM,
+            "Default min.compaction.lag.ms: records younger than this are not compacted.");
+        d.define(LOG_CLEANER_MAX_COMPACTION_LAG_MS, Type.LONG, Long.MAX_VALUE, atLeast(1), MEDIUM,
+            "Default max.compaction.lag.ms: a record older than this forces compaction of its log.");
         d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, atLeast(1), MEDIUM, "Replicas that must have a write for acks=all.");
         d.define(UNCLEAN_LEADER_ELECTION_ENABLE, Type.BOOLEAN, false, LOW, "Allow out-of-sync replicas to become leader.");
         d.define(MAX_INFLIGHT_REQUESTS_PER_CONNECTION, Type.INT, 100, atLeast(1), MEDIUM,
@@ -325,6 +344,8 @@ public final class BrokerConfig {
     private final long logRetentionBytes;
     private final long logRetentionCheckIntervalMs;
     private final List<String> logCleanupPolicy;
+    private final boolean logCleanerEnable;
+    private final long logCleanerBackoffMs;
     private final int minInsyncReplicas;
     private final boolean uncleanLeaderElectionEnable;
     private final int maxInflightRequestsPerConnection;
@@ -420,6 +441,8 @@ public final class BrokerConfig {
         this.logRetentionCheckIntervalMs = v.getLong(LOG_RETENTION_CHECK_INTERVAL_MS);
         this.logCleanupPolicy = v.getList(LOG_CLEANUP_POLICY).stream()
             .map(p -> ConfigDef.canonical(p, "delete", "compact")).distinct().toList();
+        this.logCleanerEnable = v.getBoolean(LOG_CLEANER_ENABLE);
+        this.logCleanerBackoffMs = v.getLong(LOG_CLEANER_BACKOFF_MS);
         this.minInsyncReplicas = v.getInt(MIN_INSYNC_REPLICAS);
         this.uncleanLeaderElectionEnable = v.getBoolean(UNCLEAN_LEADER_ELECTION_ENABLE);
         this.maxInflightRequestsPerConnection = v.getInt(MAX_INFLIGHT_REQUESTS_PER_CONNECTION);
@@ -861,6 +884,16 @@ public final class BrokerConfig {
     /** "delete" and/or "compact", lower case, no duplicates. */
     public List<String> logCleanupPolicy() {
         return logCleanupPolicy;
+    }
+
+    /** {@code log.cleaner.enable}: whether compacted topics are compacted; default true. */
+    public boolean logCleanerEnable() {
+        return logCleanerEnable;
+    }
+
+    /** {@code log.cleaner.backoff.ms}: the pause between two cleaner passes; default 15 s. */
+    public long logCleanerBackoffMs() {
+        return logCleanerBackoffMs;
     }
 
     public int minInsyncReplicas() {

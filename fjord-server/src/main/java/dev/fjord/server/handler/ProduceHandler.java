@@ -144,6 +144,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             final PartitionLog.AppendResult result = broker.partitions().append(log, records);
             return out.setBaseOffset(result.firstOffset()).setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());
+        } catch (dev.fjord.storage.log.KeylessRecordsException e) {
+            LOG.debug("Produce to {} failed: {}", log.topicPartition(), e.getMessage());
+            for (final org.apache.kafka.common.requests.ProduceResponse.RecordError r : e.recordErrors()) {
+                out.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage().setBatchIndex(r.batchIndex)
+                        .setBatchIndexErrorMessage(r.message));
+            }
+            return out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage(e.getMessage());
         } catch (ApiException e) {
             LOG.debug("Produce to {} failed: {}", log.topicPartition(), e.getMessage());
             return out.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());

@@ -251,7 +251,8 @@ public final class TopicConfigs {
                 Integer.parseInt(effective(topicConfigs, "max.message.bytes")),
                 timestampType,
                 Integer.parseInt(effective(topicConfigs, "index.interval.bytes")),
-                Integer.parseInt(effective(topicConfigs, "segment.index.bytes")));
+                Integer.parseInt(effective(topicConfigs, "segment.index.bytes")),
+                compacts(topicConfigs));
     }
 
     private static void key(final String name, final String brokerKey, final String def,
@@ -289,6 +290,21 @@ public final class TopicConfigs {
     /** Whether the topic's cleanup.policy includes delete (retention and DeleteRecords apply). */
     public boolean deletes(final Map<String, String> topicConfigs) {
         return splitList(effective(topicConfigs, "cleanup.policy")).contains("delete");
+    }
+
+    /** Whether the topic's cleanup.policy includes compact (the log cleaner keeps the latest record per key). */
+    public boolean compacts(final Map<String, String> topicConfigs) {
+        return splitList(effective(topicConfigs, "cleanup.policy")).contains("compact");
+    }
+
+    /** The log cleaner's settings for a topic. */
+    public dev.fjord.storage.log.LogCompactor.Settings compactionSettings(final Map<String, String> topicConfigs) {
+        return new dev.fjord.storage.log.LogCompactor.Settings(
+                Long.parseLong(effective(topicConfigs, "delete.retention.ms")),
+                Double.parseDouble(effective(topicConfigs, "min.cleanable.dirty.ratio")),
+                Long.parseLong(effective(topicConfigs, "min.compaction.lag.ms")),
+                Long.parseLong(effective(topicConfigs, "max.compaction.lag.ms")),
+                Long.parseLong(effective(topicConfigs, "file.delete.delay.ms")));
     }
 
     private static Predicate<String> atLeast(final long min) {

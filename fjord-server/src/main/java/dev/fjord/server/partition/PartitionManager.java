@@ -248,6 +248,31 @@ public final class PartitionManager implements AutoCloseable {
         return deleted;
     }
 
+    /**
+     * One log-cleaner pass (every {@code log.cleaner.backoff.ms} on the cleaner thread): each partition of a
+     * topic whose cleanup.policy includes {@code compact} is compacted if it is dirty enough, with its topic's
+     * settings read afresh. A failure is logged and the partition is tried again at the next pass.
+     *
+     * @return the number of partitions compacted
+     */
+    public int compactAll() {
+        int cleaned = 0;
+        for (final PartitionLog log : logs.values()) {
+            final TopicInfo topic = topics.get(log.topicPartition().topic()).orElse(null);
+            if (topic == null || !topicConfigs.compacts(topic.configs())) {
+                continue;
+            }
+            try {
+                if (log.compact(topicConfigs.compactionSettings(topic.configs())).cleaned()) {
+                    cleaned++;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Compaction of {} failed", log.topicPartition(), e);
+            }
+        }
+        return cleaned;
+    }
+
     /** Gives every log the chance to flush by time ({@code flush.ms}). */
     public void maybeFlushAll() {
         for (final PartitionLog log : logs.values()) {

@@ -13,9 +13,19 @@ import org.apache.kafka.common.record.TimestampType;
  * @param timestampType {@code message.timestamp.type}
  * @param indexIntervalBytes {@code index.interval.bytes}: log bytes between two offset-index entries
  * @param segmentIndexBytes {@code segment.index.bytes}: the preallocated size of each index file
+ * @param compact whether {@code cleanup.policy} includes {@code compact}: every appended record must then have a key
  */
 public record LogConfig(int segmentBytes, long segmentMs, long flushIntervalMessages, long flushIntervalMs,
-                        int maxMessageBytes, TimestampType timestampType, int indexIntervalBytes, int segmentIndexBytes) {
+                        int maxMessageBytes, TimestampType timestampType, int indexIntervalBytes, int segmentIndexBytes,
+                        boolean compact) {
+
+    /** A log without compaction. */
+    public LogConfig(final int segmentBytes, final long segmentMs, final long flushIntervalMessages, final long flushIntervalMs,
+                     final int maxMessageBytes, final TimestampType timestampType, final int indexIntervalBytes,
+                     final int segmentIndexBytes) {
+        this(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                indexIntervalBytes, segmentIndexBytes, false);
+    }
 
     /** Kafka's defaults. */
     public static LogConfig defaults() {
@@ -25,26 +35,31 @@ public record LogConfig(int segmentBytes, long segmentMs, long flushIntervalMess
 
     public LogConfig withSegmentBytes(final int bytes) {
         return new LogConfig(bytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
-                indexIntervalBytes, segmentIndexBytes);
+                indexIntervalBytes, segmentIndexBytes, compact);
     }
 
     public LogConfig withSegmentMs(final long ms) {
         return new LogConfig(segmentBytes, ms, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
-                indexIntervalBytes, segmentIndexBytes);
+                indexIntervalBytes, segmentIndexBytes, compact);
     }
 
     public LogConfig withTimestampType(final TimestampType type) {
         return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, type,
-                indexIntervalBytes, segmentIndexBytes);
+                indexIntervalBytes, segmentIndexBytes, compact);
     }
 
     public LogConfig withIndexIntervalBytes(final int bytes) {
         return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
-                bytes, segmentIndexBytes);
+                bytes, segmentIndexBytes, compact);
     }
 
     public LogConfig withMaxMessageBytes(final int bytes) {
         return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, bytes, timestampType,
-                indexIntervalBytes, segmentIndexBytes);
+                indexIntervalBytes, segmentIndexBytes, compact);
+    }
+
+    public LogConfig withCompact(final boolean on) {
+        return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                indexIntervalBytes, segmentIndexBytes, on);
     }
 }

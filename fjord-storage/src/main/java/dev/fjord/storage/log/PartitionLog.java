@@ -161,6 +161,7 @@ public final class PartitionLog implements AutoCloseable {
 
     private void load() throws IOException {
         final Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        LogCompactor.recoverInterruptedSwaps(dir);
         final List<Long> bases = listSegmentBases();
         // A new log has nothing to recover.
         final boolean clean = bases.isEmpty() || Files.exists(marker);
@@ -182,7 +183,8 @@ public final class PartitionLog implements AutoCloseable {
                     LOG.warn("Recovered {}: cut {} bytes of a torn or damaged batch in segment {}; the log now ends at offset {}",
                             topicPartition, recovered[1], base, next);
                 }
-                if (!last && (recovered[1] > 0 || next != bases.get(i + 1))) {
+                // Compaction may have removed a segment's last batches, so it can end below the next base.
+                if (!last && (recovered[1] > 0 || next > bases.get(i + 1))) {
                     deleteSegmentsAfter(bases.subList(i + 1, bases.size()));
                     break;
                 }
@@ -310,6 +312,9 @@ public final class PartitionLog implements AutoCloseable {
     public AppendResult append(final MemoryRecords records, final int leaderEpoch) {
         final LogConfig cfg = config;
         final List<MutableRecordBatch> batches = validate(records, cfg);
+        if (cfg.compact()) {
+            requireKeys(batches);
+        }
         long offsetCount = 0;
         for (final MutableRecordBatch b : batches) {
             offsetCount += b.lastOffset() - b.baseOffset() + 1;
@@ -377,6 +382,31 @@ public final class PartitionLog implements AutoCloseable {
         return cfg.flushIntervalMessages() != Long.MAX_VALUE
                 || size > 0 && ((long) size + bytes > cfg.segmentBytes()
                         || clock.wallMillis() - segment.createdMs() >= cfg.segmentMs());
+    }
+
+    /**
+     * A compacted log keeps the latest record of each key, so a record without one is refused, as Kafka
+     * does (INVALID_RECORD). The only per-record check of the append path, and only for compacted topics.
+     */
+    private void requireKeys(final List<MutableRecordBatch> batches) {
+        final List<org.apache.kafka.common.requests.ProduceResponse.RecordError> errors = new ArrayList<>();
+        for (final MutableRecordBatch batch : batches) {
+            if (batch.isControlBatch()) {
+                continue;
+            }
+            try (org.apache.kafka.common.utils.internals.CloseableIterator<Record> it = batch.streamingIterator(
+                    org.apache.kafka.common.utils.internals.BufferSupplier.NO_CACHING)) {
+                for (int index = 0; it.hasNext(); index++) {
+                    if (!it.next().hasKey()) {
+                        errors.add(new org.apache.kafka.common.requests.ProduceResponse.RecordError(index,
+                                "Compacted topic cannot accept message without key in topic partition " + topicPartition));
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new KeylessRecordsException(errors);
+        }
     }
 
     /** Checks every batch before anything is written; no per-record work (the CRC covers the records). */
@@ -802,6 +832,101 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** The first offset the log cleaner has not cleaned yet (see {@link LogCompactor}); missing: the log start. */
+    static final String CLEANER_CHECKPOINT_FILE = "cleaner-offset-checkpoint";
+
+    /** What a compaction pass works on, taken under the lock. */
+    record CompactionView(Path dir, List<Segment> sealed, long activeBase, long lastStable, long firstDirty,
+                          List<TxnIndex.Entry> aborted, long nowMs, long nextDeleteHorizonMs) {
+    }
+
+    /**
+     * The earliest delete horizon of a tombstone or marker the last compaction pass kept: a pass is due then even
+     * if the log is not dirty. 0 (unknown, after a restart): the first pass looks.
+     */
+    private volatile long nextDeleteHorizonMs;
+
+    void nextDeleteHorizonMs(final long ms) {
+        nextDeleteHorizonMs = ms;
+    }
+
+    /**
+     * One compaction pass (for {@code cleanup.policy=compact}): keeps the latest record of each key in the sealed
+     * segments, if the log is dirty enough. Appends and reads go on meanwhile; only the swap of each rewritten
+     * segment takes the lock. See {@link LogCompactor}.
+     *
+     * @throws KafkaStorageException if a file could not be written
+     */
+    public LogCompactor.Result compact(final LogCompactor.Settings settings) {
+        try {
+            return new LogCompactor(this, settings).run();
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not compact " + topicPartition + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The sealed segments and the bounds of a pass; null when closed. Closes retired segments whose delay passed. */
+    CompactionView compactionView(final long fileDeleteDelayMs) {
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            final long now = clock.wallMillis();
+            closeRetired(now, fileDeleteDelayMs);
+            final List<Segment> sealed = new ArrayList<>();
+            final List<TxnIndex.Entry> aborted = new ArrayList<>();
+            for (final Segment s : segments.values()) {
+                aborted.addAll(s.txnIndex().entries());
+                if (s != active) {
+                    sealed.add(s);
+                }
+            }
+            final long start = logStartOffset;
+            long firstDirty = readCheckpoint(CLEANER_CHECKPOINT_FILE, start);
+            if (firstDirty < start || firstDirty > highWatermark.offset()) {
+                firstDirty = start;
+            }
+            return new CompactionView(dir, sealed, active.baseOffset(), highWatermark.lastStable(), firstDirty, aborted, now,
+                    nextDeleteHorizonMs);
+        }
+    }
+
+    /**
+     * Replaces {@code old} by the cleaned copy written next to it (steps 2 to 4 of {@link LogCompactor}'s swap
+     * protocol). The old segment's files stay open for {@code file.delete.delay.ms} for readers still using it.
+     *
+     * @return false, changing nothing, if {@code old} is no longer in the log (retention or DeleteRecords removed it)
+     */
+    boolean swapInCleaned(final Segment old) throws IOException {
+        synchronized (lock) {
+            final long base = old.baseOffset();
+            if (closed || segments.get(base) != old || old == active) {
+                return false;
+            }
+            LogCompactor.commitSwap(dir, base);
+            LogCompactor.stepHook.accept("committed");
+            LogCompactor.completeSwap(dir, base);
+            final Segment fresh = Segment.open(dir, base, config, clock.wallMillis());
+            final long[] recovered = fresh.recover(base);
+            if (recovered[1] > 0) {
+                LOG.error("{}: the compacted copy of segment {} has {} bytes the recovery cut", topicPartition, base, recovered[1]);
+            }
+            fresh.seal();
+            segments.put(base, fresh);
+            retired.add(new Retired(old, clock.wallMillis()));
+            return true;
+        }
+    }
+
+    /** Stores where the last compaction pass stopped. */
+    void storeCleanerCheckpoint(final long offset) throws IOException {
+        synchronized (lock) {
+            if (!closed) {
+                writeCheckpoint(CLEANER_CHECKPOINT_FILE, offset);
+            }
+        }
     }
 
     /** Fsyncs if {@code flush.ms} has passed since the last fsync and something was appended since. */
