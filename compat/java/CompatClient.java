@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
+@SuppressWarnings({"deprecation", "removal"})
 public class CompatClient {
     static final String VERSION = clientVersion();
     static final int MAJOR = Integer.parseInt(VERSION.split("\\.")[0]);
