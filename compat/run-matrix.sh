@@ -102,4 +102,4 @@ mkdir -p "$(dirname "$RESULTS")"
 BASELINE="$HERE/matrix/$BROKER.tsv"
 if [ "$RESULTS" = "$BASELINE" ] && [ -f "$BASELINE" ]; then cp "$BASELINE" "$WORK/baseline.tsv"; BASELINE="$WORK/baseline.tsv"; fi
 $PY "$HERE/matrix.py" --broker "$BROKER" --raw "$RAW" --results "$RESULTS" --baseline "$BASELINE" \
-  --other "$OTHER" --gaps "$HERE/known-gaps.tsv" --doc "$OUT" --source "$SOURCE"
+  --other "$OTHER" --gaps "$HERE/known-gaps.tsv" --doc "$OUT" --source "$SOURCE" ${MATRIX_UNITS:+--partial}
