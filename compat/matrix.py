@@ -62,7 +62,7 @@ CORE = {
     "confluent-kafka-groups": (CKPY, ["group_split", "commits", "admin_groups", "cooperative"]),
     "confluent-admin-ops": (CKPY, ["topic_configs", "admin_topics"]),
     "kafkajs-groups": (KJS, ["admin_topics", "group_split", "lag", "admin_groups"]),
-    "cli-groups": (CLI, ["produce_consume", "admin_groups", "lag"]),
+    "cli-groups": (CLI, ["admin_groups", "lag"]),   # its console produce/consume has keys only: not the produce_consume cell
     "kafka-cli-ops": (CLI, ["admin_topics", "topic_configs"]),
 }
 
@@ -270,7 +270,7 @@ def doc(path, fjord, fjord_meta, kafka, kafka_meta, gaps):
     L += ["- **%s**: %s" % (r, ROW_NOTES.get(r, "")) for r in rows]
     L += ["", "## Columns", "",
           "- produce/consume: keyed records with headers, one batch per codec (none, gzip, snappy, lz4, zstd), read back in order",
-          "  (kcat and the CLI: no headers; the CLI: keys only).",
+          "  (kcat: keys and codecs, no headers).",
           "- key → partition: the default partitioner's partition for a key, stable, and the consumer reads it there.",
           "- explicit partition: records sent to a chosen partition land and are read only there.",
           "- group split & rebalance: a second member takes half of the partitions, new records are read once; the last member gets all back.",
