@@ -615,7 +615,7 @@ public class CompatClient {
         return ((org.apache.kafka.common.KafkaFuture<Map<String, TopicDescription>>) m.invoke(r)).get(30, TimeUnit.SECONDS).get(t);
     }
 
-    /** create (with partitions), list, describe, add partitions, delete. */
+    /** create (with partitions), list, describe, add partitions, describeCluster, deleteRecords, delete. */
     static void adminTopics() throws Exception {
         String t = topic("admin", 3);
         check(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(t), "listTopics misses " + t);
@@ -627,6 +627,13 @@ public class CompatClient {
             check(System.currentTimeMillis() < end, "createPartitions to 5 not seen");
             Thread.sleep(200);
         }
+        check(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size() == 1, "describeCluster: not 1 node");
+        TopicPartition tp0 = new TopicPartition(t, 0);
+        try (KafkaProducer<String, String> p = producer()) { send(p, t, 0, 6, "dr"); }
+        long low = admin.deleteRecords(Map.of(tp0, RecordsToDelete.beforeOffset(4))).lowWatermarks().get(tp0).get(30, TimeUnit.SECONDS).lowWatermark();
+        check(low == 4, "deleteRecords low watermark " + low);
+        long earliest = admin.listOffsets(Map.of(tp0, OffsetSpec.earliest())).all().get(30, TimeUnit.SECONDS).get(tp0).offset();
+        check(earliest == 4, "earliest offset after deleteRecords " + earliest);
         try {
             admin.createTopics(List.of(new NewTopic(t, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             check(false, "creating an existing topic succeeded");
@@ -641,7 +648,7 @@ public class CompatClient {
         }
     }
 
-    /** list, describe (Stable with a member, then Empty), offsets, delete (refused with a member). */
+    /** list, describe (Stable with a member, then Empty), offsets, delete one partition's offset, delete the group (refused with a member). */
     static void adminGroups() throws Exception {
         String t = topic("agroups", 2);
         String g = name("g-admin");
@@ -667,6 +674,8 @@ public class CompatClient {
         ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(g)).all().get(30, TimeUnit.SECONDS).get(g);
         check(String.valueOf(d.state()).equalsIgnoreCase("Empty") && d.members().isEmpty(), "after close: " + d.state() + " " + d.members());
         check(adminCommitted(g).size() == 2, "offsets " + adminCommitted(g));
+        admin.deleteConsumerGroupOffsets(g, Set.of(new TopicPartition(t, 1))).all().get(30, TimeUnit.SECONDS);
+        check(adminCommitted(g).keySet().equals(Set.of(new TopicPartition(t, 0))), "after deleteConsumerGroupOffsets " + adminCommitted(g));
         admin.deleteConsumerGroups(List.of(g)).all().get(30, TimeUnit.SECONDS);
         Map<TopicPartition, Long> left = adminCommitted(g);
         check(left.isEmpty(), "offsets after delete " + left);
