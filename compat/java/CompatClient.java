@@ -707,7 +707,7 @@ public class CompatClient {
 
     /** group.protocol=consumer (KIP-848): two members split the partitions, each record read once. */
     static void consumerProtocol() throws Exception {
-        if (MAJOR < 4) throw new NotApplicable("group.protocol=consumer (KIP-848) is GA from kafka-clients 4.0 (preview in 3.7-3.9, absent before)");
+        if (MAJOR < 4) throw new NotApplicable("group.protocol=consumer (KIP-848) is GA from kafka-clients 4.0 (early access or preview in 3.7-3.9, absent before)");
         String t = topic("kip848", 4);
         String g = name("g-kip848");
         produce(t, 20, "a");
