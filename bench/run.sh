@@ -47,9 +47,10 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAVAC="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
 PY=python3
 CACHE="$HERE/.cache"
+# fetch_kafka, free_port, prepare_/start_kafka, prepare_/start_fjord, stop_broker (shared with compat/run-matrix.sh)
+. "$HERE/lib/brokers.sh"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fjord-bench.XXXXXX")"
-BROKER_PID=""
 cleanup() {
   [ -n "$BROKER_PID" ] && stop_broker
   rm -rf "$WORK"
@@ -61,22 +62,10 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 # ---------------------------------------------------------------- jars, helpers, Fjord build
-fetch_kafka() {   # fetch_kafka broker|tools: the artifact and its runtime closure from Maven Central, once
-  local kind="$1" pom="$HERE/kafka-$1.pom.xml" dir="$CACHE/kafka-$1"
-  local stamp; stamp="$(cksum < "$pom")"
-  if [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$stamp" ]; then return; fi
-  log "fetching kafka-$kind jars from Maven Central into $dir"
-  rm -rf "$dir" "$dir.tmp"
-  (cd "$ROOT" && ./mvnw -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$dir.tmp") \
-    || die "could not fetch kafka-$kind (network access to Maven Central needed once)"
-  echo "$stamp" > "$dir.tmp/.complete"
-  mv "$dir.tmp" "$dir"
-}
 
 mkdir -p "$CACHE" "$OUT"
 fetch_kafka broker
 fetch_kafka tools
-BROKER_CP="$CACHE/kafka-broker/*"
 TOOLS_CP="$CACHE/kafka-tools/*"
 
 # The bench's own Java clients, compiled once per source change against the tools' kafka-clients.
@@ -102,71 +91,9 @@ ROUND=0; BROKER=""
 emit() { printf '%s\t%s\t%s\t%s\n' "$ROUND" "$BROKER" "$1" "$2" >> "$RESULTS"; }
 emit_lines() { local m v; while read -r m v; do emit "$m" "$v"; done; }
 
-free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$BROKER_PID/stat"; }   # utime + stime of the broker
 CLK_TCK="$(getconf CLK_TCK)"
 rss_mib() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$BROKER_PID/status"; }
-
-# ---------------------------------------------------------------- brokers
-prepare_kafka() {   # prepare_kafka PORT DATA: config and storage format, before the clock starts
-  local port="$1" data="$2" cport cluster_id
-  cport="$(free_port)"
-  cat > "$data/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$data/logs
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-EOF
-  # A fresh cluster id (what kafka-storage.sh random-uuid prints: 16 random bytes, URL-safe base64),
-  # then a standalone single-voter KRaft format. Not part of the timed start: Fjord needs no such step.
-  cluster_id="$($PY -c 'import base64, os
-while True:
-    s = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
-    if not s.startswith("-"): print(s); break')"
-  "$JAVA" -Dlog4j2.configurationFile="$HERE/lib/log4j2-kafka-tools.properties" -cp "$BROKER_CP" \
-    kafka.tools.StorageTool format --standalone --cluster-id "$cluster_id" --config "$data/server.properties" \
-    > "$data.format.log" 2>&1 || { cat "$data.format.log" >&2; die "kafka storage format"; }
-}
-
-start_kafka() {   # start_kafka PORT DATA
-  local data="$2"
-  # kafka-server-start.sh: heap 1G, kafka-run-class.sh's performance flags, GC log, local JMX.
-  "$JAVA" -Xmx1G -Xms1G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-    -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true \
-    "-Xlog:gc*:file=$data.gc.log:time,tags:filecount=10,filesize=100M" \
-    -Dcom.sun.management.jmxremote -Dcom.sun.management.jmxremote.authenticate=false \
-    -Dcom.sun.management.jmxremote.ssl=false -Dkafka.logs.dir="$data" \
-    -Dlog4j2.configurationFile="$HERE/lib/log4j2-kafka-broker.properties" \
-    -cp "$BROKER_CP" kafka.Kafka "$data/server.properties" > "$data.log" 2>&1 < /dev/null &
-  BROKER_PID=$!
-}
-
-prepare_fjord() { :; }   # nothing to prepare: Fjord creates its data dir's contents itself
-
-start_fjord() {   # start_fjord PORT DATA: as the README starts it, plus the same rebalance delay as Kafka
-  "$ROOT/bin/fjord" server --override "listeners=PLAINTEXT://127.0.0.1:$1" --override "log.dirs=$2" \
-    --override group.initial.rebalance.delay.ms=0 > "$2.log" 2>&1 < /dev/null &
-  BROKER_PID=$!
-}
-
-stop_broker() {   # SIGTERM to our broker's PID, SIGKILL after 60 s
-  local pid="$BROKER_PID" i
-  BROKER_PID=""
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then log "PID $pid still running after 60 s: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
 
 # ---------------------------------------------------------------- phases
 produce() {   # produce NAME TOPIC RECORDS PRODUCER-PROPS...: ProducerPerformance, throughput unlimited
