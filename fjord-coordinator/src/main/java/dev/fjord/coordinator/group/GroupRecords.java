@@ -146,7 +146,8 @@ public final class GroupRecords {
         return new GroupValue(protocolType, generation, protocol, leader, stateTimestamp, members);
     }
 
-    static String readString(final ByteBuffer b) {
+    /** Reads a string written by {@link Writer#putString} (null for length -1). */
+    public static String readString(final ByteBuffer b) {
         final short length = b.getShort();
         if (length < 0) {
             return null;
@@ -166,8 +167,8 @@ public final class GroupRecords {
         return bytes;
     }
 
-    /** A growable big-endian writer for the formats above. */
-    static final class Writer {
+    /** A growable big-endian writer for the formats above (and the transaction coordinator's). */
+    public static final class Writer {
         private ByteBuffer buf = ByteBuffer.allocate(64);
 
         private void ensure(final int n) {
@@ -179,31 +180,31 @@ public final class GroupRecords {
             }
         }
 
-        Writer putShort(final short v) {
+        public Writer putShort(final short v) {
             ensure(2);
             buf.putShort(v);
             return this;
         }
 
-        Writer putByte(final byte v) {
+        public Writer putByte(final byte v) {
             ensure(1);
             buf.put(v);
             return this;
         }
 
-        Writer putInt(final int v) {
+        public Writer putInt(final int v) {
             ensure(4);
             buf.putInt(v);
             return this;
         }
 
-        Writer putLong(final long v) {
+        public Writer putLong(final long v) {
             ensure(8);
             buf.putLong(v);
             return this;
         }
 
-        Writer putString(final String s) {
+        public Writer putString(final String s) {
             if (s == null) {
                 return putShort((short) -1);
             }
@@ -214,7 +215,7 @@ public final class GroupRecords {
             return this;
         }
 
-        Writer putBytes(final byte[] bytes) {
+        public Writer putBytes(final byte[] bytes) {
             final byte[] b = bytes == null ? new byte[0] : bytes;
             putInt(b.length);
             ensure(b.length);
@@ -222,7 +223,7 @@ public final class GroupRecords {
             return this;
         }
 
-        byte[] bytes() {
+        public byte[] bytes() {
             final byte[] out = new byte[buf.position()];
             buf.flip();
             buf.get(out);

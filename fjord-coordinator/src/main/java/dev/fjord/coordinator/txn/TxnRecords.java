@@ -2,7 +2,6 @@ package dev.fjord.coordinator.txn;
 
 import dev.fjord.coordinator.group.GroupRecords;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,8 +37,7 @@ public final class TxnRecords {
     }
 
     static byte[] key(final String transactionalId) {
-        final byte[] id = transactionalId.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(2 + 2 + id.length).putShort(KEY_VERSION).putShort((short) id.length).put(id).array();
+        return new GroupRecords.Writer().putShort(KEY_VERSION).putString(transactionalId).bytes();
     }
 
     static byte[] value(final TxnMetadata m) {
@@ -47,20 +45,15 @@ public final class TxnRecords {
         for (final TopicPartition tp : m.partitions()) {
             byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
         }
-        int size = 2 + 8 + 2 + 4 + 1 + 4 + 8 + 8;
+        final GroupRecords.Writer w = new GroupRecords.Writer().putShort(VALUE_VERSION).putLong(m.producerId())
+                .putShort(m.producerEpoch()).putInt(m.timeoutMs()).putByte(m.state().id()).putInt(byTopic.size());
         for (final Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
-            size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 4 * e.getValue().size();
-        }
-        final ByteBuffer b = ByteBuffer.allocate(size).putShort(VALUE_VERSION).putLong(m.producerId())
-                .putShort(m.producerEpoch()).putInt(m.timeoutMs()).put(m.state().id()).putInt(byTopic.size());
-        for (final Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
-            final byte[] topic = e.getKey().getBytes(StandardCharsets.UTF_8);
-            b.putShort((short) topic.length).put(topic).putInt(e.getValue().size());
+            w.putString(e.getKey()).putInt(e.getValue().size());
             for (final int p : e.getValue()) {
-                b.putInt(p);
+                w.putInt(p);
             }
         }
-        return b.putLong(m.lastUpdateMs()).putLong(m.startMs()).array();
+        return w.putLong(m.lastUpdateMs()).putLong(m.startMs()).bytes();
     }
 
     /** What a replayed record is about. */
@@ -73,7 +66,7 @@ public final class TxnRecords {
         if (key.getShort() != KEY_VERSION) {
             return;
         }
-        final String id = readString(key);
+        final String id = GroupRecords.readString(key);
         if (value == null) {
             visitor.onTransaction(id, null);
             return;
@@ -88,7 +81,7 @@ public final class TxnRecords {
         final Set<TopicPartition> partitions = new LinkedHashSet<>();
         final int topics = value.getInt();
         for (int t = 0; t < topics; t++) {
-            final String topic = readString(value);
+            final String topic = GroupRecords.readString(value);
             final int count = value.getInt();
             for (int p = 0; p < count; p++) {
                 partitions.add(new TopicPartition(topic, value.getInt()));
@@ -97,15 +90,5 @@ public final class TxnRecords {
         final long lastUpdateMs = value.getLong();
         final long startMs = value.getLong();
         visitor.onTransaction(id, new TxnMetadata(producerId, epoch, timeoutMs, state, partitions, startMs, lastUpdateMs));
-    }
-
-    private static String readString(final ByteBuffer b) {
-        final short length = b.getShort();
-        if (length < 0) {
-            return null;
-        }
-        final byte[] bytes = new byte[length];
-        b.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }
