@@ -3,15 +3,10 @@ package dev.fjord.server.handler;
 import dev.fjord.protocol.ApiHandler;
 import dev.fjord.protocol.RequestContext;
 import dev.fjord.server.metadata.TopicInfo;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
@@ -51,39 +46,20 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
     public CompletableFuture<AlterConfigsResponseData> handle(final RequestContext context,
                                                               final AlterConfigsRequestData request) {
         final AlterConfigsResponseData response = new AlterConfigsResponseData();
-        final Set<String> seen = new HashSet<>();
-        final Set<String> duplicated = new HashSet<>();
-        for (final AlterConfigsResource r : request.resources()) {
-            if (!seen.add(r.resourceType() + "/" + r.resourceName())) {
-                duplicated.add(r.resourceType() + "/" + r.resourceName());
-            }
-        }
-        for (final AlterConfigsResource r : request.resources()) {
-            final AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
-                    .setResourceType(r.resourceType()).setResourceName(r.resourceName());
-            try {
-                if (duplicated.contains(r.resourceType() + "/" + r.resourceName())) {
-                    throw new InvalidRequestException("Resource " + r.resourceName() + " appears more than once in the request");
-                }
-                alter(r, request.validateOnly());
-                result.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
-            } catch (ApiException e) {
-                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
-            }
-            response.responses().add(result);
-        }
+        TopicConfigAlterations.eachResource(request.resources(), r -> r.resourceType() + "/" + r.resourceName(),
+                AlterConfigsResource::resourceName, r -> alter(r, request.validateOnly()),
+                (r, error) -> response.responses().add(new AlterConfigsResourceResponse()
+                        .setResourceType(r.resourceType()).setResourceName(r.resourceName())
+                        .setErrorCode(error == null ? Errors.NONE.code() : Errors.forException(error).code())
+                        .setErrorMessage(error == null ? null : error.getMessage())));
         return CompletableFuture.completedFuture(response);
     }
 
     private void alter(final AlterConfigsResource r, final boolean validateOnly) {
-        final List<String> keys = new ArrayList<>();
+        final List<String> keys = TopicConfigAlterations.distinctKeys(
+                r.configs().stream().map(AlterableConfig::name).toList(), r.resourceName());
         final Map<String, String> overrides = new HashMap<>();
         for (final AlterableConfig c : r.configs()) {
-            if (keys.contains(c.name())) {
-                throw new InvalidRequestException("Config " + c.name() + " appears more than once for resource "
-                        + r.resourceName());
-            }
-            keys.add(c.name());
             overrides.put(c.name(), c.value());
         }
         final TopicInfo topic = TopicConfigAlterations.resolve(broker, r.resourceType(), r.resourceName(), keys);

@@ -4,8 +4,13 @@ import dev.fjord.server.metadata.TopicConfigs;
 import dev.fjord.server.metadata.TopicInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -27,6 +32,51 @@ final class TopicConfigAlterations {
     static final byte SUBTRACT = 3;
 
     private TopicConfigAlterations() {
+    }
+
+    /** Where a resource's outcome goes: {@code error} is null when it succeeded. */
+    interface Outcome<R> {
+        void record(R resource, ApiException error);
+    }
+
+    /**
+     * Alters each resource on its own: one that fails does not stop the others, and a resource named
+     * twice in the request fails every time it appears (INVALID_REQUEST).
+     *
+     * @param id the resource's type and name, which make it the same resource
+     */
+    static <R> void eachResource(final Iterable<R> resources, final Function<R, String> id, final Function<R, String> name,
+                                 final Consumer<R> alter, final Outcome<R> outcome) {
+        final Set<String> seen = new HashSet<>();
+        final Set<String> duplicated = new HashSet<>();
+        for (final R r : resources) {
+            if (!seen.add(id.apply(r))) {
+                duplicated.add(id.apply(r));
+            }
+        }
+        for (final R r : resources) {
+            try {
+                if (duplicated.contains(id.apply(r))) {
+                    throw new InvalidRequestException("Resource " + name.apply(r) + " appears more than once in the request");
+                }
+                alter.accept(r);
+                outcome.record(r, null);
+            } catch (ApiException e) {
+                outcome.record(r, e);
+            }
+        }
+    }
+
+    /** The config names of one resource, each at most once (INVALID_REQUEST otherwise). */
+    static List<String> distinctKeys(final List<String> names, final String resourceName) {
+        final List<String> keys = new ArrayList<>();
+        for (final String n : names) {
+            if (keys.contains(n)) {
+                throw new InvalidRequestException("Config " + n + " appears more than once for resource " + resourceName);
+            }
+            keys.add(n);
+        }
+        return keys;
     }
 
     /**
