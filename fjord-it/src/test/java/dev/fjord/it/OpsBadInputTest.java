@@ -89,6 +89,18 @@ class OpsBadInputTest {
     }
 
     @Test
+    void shouldRefuseAResourceNamedTwiceEachTimeAndAlterTheOthers() throws Exception {
+        final IncrementalAlterConfigsRequestData r = new IncrementalAlterConfigsRequestData();
+        r.resources().add(resource("target", op("retention.ms", (byte) 0, "1000")));
+        r.resources().add(resource("compacted", op("segment.ms", (byte) 0, "60000")));
+        r.resources().add(resource("target", op("retention.ms", (byte) 0, "2000")));
+        try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
+            assertThat(errors(c, r)).containsExactly(Errors.INVALID_REQUEST.code(), Errors.NONE.code(),
+                    Errors.INVALID_REQUEST.code());
+        }
+    }
+
+    @Test
     void shouldRefuseNegativeCountsAndForeignAssignmentsOfNewPartitions() throws Exception {
         final CreatePartitionsRequestData r = new CreatePartitionsRequestData().setTimeoutMs(1000);
         r.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("target").setCount(-5).setAssignments(null));
