@@ -126,11 +126,9 @@ class ExactlyOnceProcessorTest {
         }
     }
 
-    private long committedInput() throws Exception {
-        try (Admin admin = Clients.admin(fjord.bootstrapServers())) {
-            return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().values().stream()
-                    .mapToLong(OffsetAndMetadata::offset).sum();
-        }
+    private static long committedInput(final Admin admin) throws Exception {
+        return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().values().stream()
+                .mapToLong(OffsetAndMetadata::offset).sum();
     }
 
     @Test
@@ -139,11 +137,11 @@ class ExactlyOnceProcessorTest {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         int aborts = 0;
         Processor processor = new Processor();
-        try {
+        try (Admin admin = Clients.admin(fjord.bootstrapServers())) {
             boolean crashed = false;
-            while (committedInput() < RECORDS) {
+            for (long committed = 0; committed < RECORDS; committed = committedInput(admin)) {
                 assertThat(System.nanoTime()).as("processing finished in time").isLessThan(deadline);
-                final boolean crash = !crashed && committedInput() >= RECORDS / 2;
+                final boolean crash = !crashed && committed >= RECORDS / 2;
                 final boolean abort = !crash && random.nextInt(10) == 0;
                 final int done = processor.step(abort, crash);
                 if (abort) {
