@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Apache Kafka CLI operations scenario: kafka-topics --create --config / --describe / --alter --partitions,
-# kafka-configs --alter / --describe,
+# kafka-configs --alter / --describe (topics, and brokers: a dynamic cluster-wide default),
 # kafka-delete-records, kafka-get-offsets (earliest after the delete), kafka-log-dirs.
 # Usage: kafka-cli-ops.sh BOOTSTRAP
 # Needs the Kafka tools: KAFKA_TOOLS names a launcher taking a tool class and its arguments
@@ -49,6 +49,26 @@ inner() {
     fail "configs --alter with segment.ms=soon succeeded"
   fi
 
+  step "kafka-configs --entity-type brokers: a cluster-wide dynamic default, seen by the topic, then removed"
+  t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type brokers --entity-default --alter \
+    --add-config log.cleaner.delete.retention.ms=86400001 >>"$W/log" || fail "configs --entity-default --alter exited $?"
+  t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type brokers --entity-default --describe \
+    >"$W/brokerconfigs" || fail "configs --entity-default --describe exited $?"
+  cat "$W/brokerconfigs" >>"$W/log"
+  grep -q "log.cleaner.delete.retention.ms=86400001.*DYNAMIC_DEFAULT_BROKER_CONFIG" "$W/brokerconfigs" \
+    || fail "brokers --entity-default --describe lacks log.cleaner.delete.retention.ms=86400001"
+  t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type topics --entity-name "$T" --describe --all \
+    >"$W/topicall" || fail "configs topics --describe --all exited $?"
+  grep -q "delete.retention.ms=86400001 .*DYNAMIC_DEFAULT_BROKER_CONFIG" "$W/topicall" \
+    || fail "the topic does not inherit delete.retention.ms=86400001 from the dynamic default"
+  if t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type brokers --entity-name 1 --alter \
+      --add-config log.retention.hours=5 >>"$W/log" 2>&1; then
+    fail "configs brokers --alter of log.retention.hours (not dynamic) succeeded"
+  fi
+  grep -q "Cannot update these configs dynamically" "$W/log" || fail "log.retention.hours not refused as not dynamic"
+  t org.apache.kafka.tools.ConfigCommand --bootstrap-server "$B" --entity-type brokers --entity-default --alter \
+    --delete-config log.cleaner.delete.retention.ms >>"$W/log" || fail "configs --entity-default --delete-config exited $?"
+
   step "console producer: $RECORDS lines"
   seq 1 "$RECORDS" | t org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$B" --topic "$T" \
     --producer-property acks=all >>"$W/log" || fail "console producer exited $?"
@@ -92,7 +112,7 @@ PY
   [ -z "$why" ] || fail "log-dirs: $why"
 
   t org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --delete --topic "$T" >>"$W/log" || fail "topics --delete exited $?"
-  echo "PASS $L: topics --create --config / --describe (Configs), configs --alter/--delete-config/--describe (bad value refused), console producer $RECORDS, delete-records low_watermark $DELETE_BEFORE, get-offsets earliest/latest, --alter --partitions 1->3 (3->2 refused), log-dirs 3 partitions"
+  echo "PASS $L: topics --create --config / --describe (Configs), configs --alter/--delete-config/--describe (bad value refused), brokers --entity-default dynamic default seen by the topic (non-dynamic key refused), console producer $RECORDS, delete-records low_watermark $DELETE_BEFORE, get-offsets earliest/latest, --alter --partitions 1->3 (3->2 refused), log-dirs 3 partitions"
 }
 
 if [ "${1:-}" = "--inner" ]; then shift; inner "$@"; exit $?; fi

@@ -45,6 +45,7 @@ import dev.fjord.server.handler.MetadataHandler;
 import dev.fjord.server.handler.OffsetForLeaderEpochHandler;
 import dev.fjord.server.handler.ProduceHandler;
 import dev.fjord.server.metadata.ClusterIdentity;
+import dev.fjord.server.metadata.DynamicBrokerConfigs;
 import dev.fjord.server.metadata.TopicConfigs;
 import dev.fjord.server.metadata.TopicRegistry;
 import dev.fjord.server.partition.FetchPurgatory;
@@ -161,6 +162,8 @@ public final class Broker implements AutoCloseable {
         final ClusterIdentity identity = ClusterIdentity.loadOrCreate(logDirs, config.clusterId(), config.nodeId());
         final TopicRegistry topics = TopicRegistry.open(logDirs.get(0));
         final TopicConfigs topicConfigs = TopicConfigs.fromBroker(config.originals());
+        final DynamicBrokerConfigs dynamicConfigs = DynamicBrokerConfigs.open(logDirs.get(0));
+        topicConfigs.reconfigure(dynamicConfigs.clusterDefaults(), dynamicConfigs.node());
         partitions = new PartitionManager(logDirs, topics, topicConfigs, clock);
         partitions.openAll();
         requestPool = new ThreadPoolExecutor(config.numIoThreads(), config.numIoThreads(), 0, TimeUnit.MILLISECONDS,
@@ -188,7 +191,7 @@ public final class Broker implements AutoCloseable {
 
         final BrokerState.AdvertisedAddress advertised = new BrokerState.AdvertisedAddress();
         final BrokerState state = new BrokerState(identity.nodeId(), identity.clusterId(), advertised, topics, topicConfigs,
-                partitions, purgatory, new ProducerIdManager(logDirs.get(0)), clock, config.numPartitions(),
+                dynamicConfigs, partitions, purgatory, new ProducerIdManager(logDirs.get(0)), clock, config.numPartitions(),
                 (short) config.defaultReplicationFactor(), config.autoCreateTopicsEnable(), 0);
         final GroupCoordinator groups = startGroupCoordinator(state, clock);
         final TransactionCoordinator transactions = startTransactionCoordinator(state, groups, clock);

@@ -4,7 +4,6 @@ import dev.fjord.protocol.ApiHandler;
 import dev.fjord.protocol.RequestContext;
 import dev.fjord.server.metadata.TopicInfo;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
@@ -17,7 +16,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * AlterConfigs (the older, non-incremental API): the configs given replace all of a topic's own
- * configs; keys left out go back to the broker defaults. Same validation, persistence and per-resource
+ * configs, or all dynamic broker configs of a BROKER resource; keys left out go back to the defaults. Same validation, persistence and per-resource
  * errors as {@link IncrementalAlterConfigsHandler}.
  */
 public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequestData> {
@@ -56,15 +55,20 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
     }
 
     private void alter(final AlterConfigsResource r, final boolean validateOnly) {
-        final List<String> keys = TopicConfigAlterations.distinctKeys(
-                r.configs().stream().map(AlterableConfig::name).toList(), r.resourceName());
-        final Map<String, String> overrides = new HashMap<>();
+        TopicConfigAlterations.distinctKeys(r.configs().stream().map(AlterableConfig::name).toList(), r.resourceName());
+        final Map<String, String> given = new HashMap<>();
         for (final AlterableConfig c : r.configs()) {
-            overrides.put(c.name(), c.value());
+            given.put(c.name(), c.value());
         }
-        final TopicInfo topic = TopicConfigAlterations.resolve(broker, r.resourceType(), r.resourceName(), keys);
-        if (topic != null) {
-            TopicConfigAlterations.commit(broker, topic, overrides, validateOnly);
+        if (TopicConfigAlterations.isBroker(r.resourceType())) {
+            // The legacy call replaces the whole set of the scope, as it replaces a topic's overrides.
+            BrokerConfigAlterations.alter(broker, r.resourceName(), settings -> {
+                settings.clear();
+                settings.putAll(given);
+            }, validateOnly);
+            return;
         }
+        final TopicInfo topic = TopicConfigAlterations.resolve(broker, r.resourceType(), r.resourceName());
+        TopicConfigAlterations.commit(broker, topic, given, validateOnly);
     }
 }

@@ -1,6 +1,7 @@
 package dev.fjord.server.handler;
 
 import dev.fjord.common.Clock;
+import dev.fjord.server.metadata.DynamicBrokerConfigs;
 import dev.fjord.server.metadata.TopicConfigs;
 import dev.fjord.server.metadata.TopicInfo;
 import dev.fjord.server.metadata.TopicNames;
@@ -21,7 +22,8 @@ import org.apache.kafka.common.errors.KafkaStorageException;
  * @param leaderEpoch the leader epoch of every partition: a single node leads everything from epoch 0
  */
 public record BrokerState(int nodeId, String clusterId, AdvertisedAddress advertised,
-                          TopicRegistry topics, TopicConfigs topicConfigs, PartitionManager partitions,
+                          TopicRegistry topics, TopicConfigs topicConfigs, DynamicBrokerConfigs dynamicConfigs,
+                          PartitionManager partitions,
                           FetchPurgatory purgatory, ProducerIdManager producerIds, Clock clock,
                           int defaultPartitions, short defaultReplicationFactor, boolean autoCreateTopics,
                           int leaderEpoch) {
@@ -77,6 +79,22 @@ public record BrokerState(int nodeId, String clusterId, AdvertisedAddress advert
             final TopicInfo next = topics.update(new TopicInfo(name, current.id(), current.partitions(), configs));
             partitions.updateTopicConfig(next);
             return next;
+        }
+    }
+
+    /**
+     * Replaces the dynamic broker configs of one scope (already validated): durably first, then in the
+     * broker-wide topic defaults and the live logs of every topic that does not override them.
+     *
+     * @param clusterDefault true for the cluster-wide defaults (resource name ""), false for this node's own
+     */
+    public void alterBrokerConfigs(final boolean clusterDefault, final Map<String, String> configs) {
+        synchronized (topics) {
+            dynamicConfigs.replace(clusterDefault, configs);
+            topicConfigs.reconfigure(dynamicConfigs.clusterDefaults(), dynamicConfigs.node());
+            for (final TopicInfo topic : topics.all()) {
+                partitions.updateTopicConfig(topic);
+            }
         }
     }
 

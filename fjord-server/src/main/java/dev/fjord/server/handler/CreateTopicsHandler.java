@@ -116,6 +116,8 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             result.configs().add(new CreatableTopicConfigs().setName(d.key().name()).setValue(d.value())
                     .setConfigSource(switch (d.source()) {
                         case TOPIC -> DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id();
+                        case DYNAMIC_BROKER -> DescribeConfigsResponse.ConfigSource.DYNAMIC_BROKER_CONFIG.id();
+                        case DYNAMIC_DEFAULT_BROKER -> DescribeConfigsResponse.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id();
                         case STATIC_BROKER -> DescribeConfigsResponse.ConfigSource.STATIC_BROKER_CONFIG.id();
                         case DEFAULT -> DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id();
                     })

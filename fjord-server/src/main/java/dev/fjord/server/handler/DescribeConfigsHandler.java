@@ -6,8 +6,13 @@ import dev.fjord.protocol.RequestContext;
 import dev.fjord.server.config.BrokerConfig;
 import dev.fjord.server.metadata.TopicConfigs;
 import dev.fjord.server.metadata.TopicInfo;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
@@ -26,9 +31,9 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
  * DescribeConfigs for TOPIC resources (every topic key with its effective value: the topic's own
- * setting, else the broker's server.properties setting, else the built-in default) and BROKER
- * resources (this node's config table as started; all read-only, since Fjord has no dynamic broker
- * configs). Each resource succeeds or fails on its own.
+ * setting, else a dynamic broker setting, else server.properties, else the built-in default) and
+ * BROKER resources: this node's ("1") config table, where only the dynamic keys are not read-only, or
+ * the cluster-wide dynamic defaults (""). Each resource succeeds or fails on its own.
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestData> {
     private final BrokerState broker;
@@ -108,41 +113,81 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
 
     private void describeBroker(final DescribeConfigsResource resource, final DescribeConfigsRequestData request,
                                 final short version, final DescribeConfigsResult result) {
-        final String name = resource.resourceName();
-        if (name.isEmpty()) {
-            return; // The cluster-wide dynamic defaults: Fjord has none.
+        final Map<String, String> clusterDefaults = broker.dynamicConfigs().clusterDefaults();
+        if (BrokerConfigAlterations.isClusterDefault(broker, resource.resourceName())) {
+            // As Kafka: the cluster-wide defaults are only what was set dynamically for the whole cluster.
+            for (final Map.Entry<String, String> e : new TreeMap<>(clusterDefaults).entrySet()) {
+                final TopicConfigs.Key topicKey = TopicConfigs.dynamicBrokerKeys().get(e.getKey());
+                if (topicKey != null && wanted(resource, e.getKey())) {
+                    final List<Synonym> synonyms = List.of(new Synonym(e.getValue(), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
+                    result.configs().add(brokerEntry(e.getKey(), synonyms, false, ConfigType.valueOf(topicKey.type().name()),
+                            topicKey.doc(), request, version));
+                }
+            }
+            return;
         }
-        if (!name.equals(String.valueOf(broker.nodeId()))) {
-            throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId()
-                    + " or empty string, but received " + name);
-        }
+        final Map<String, String> node = broker.dynamicConfigs().node();
+        final Set<String> listed = new HashSet<>();
         for (final ConfigDef.ConfigKey key : BrokerConfig.definition().keys()) {
-            if (key.ignored() || !wanted(resource, key.name())) {
+            if (key.ignored() || !listed.add(key.name()) || !wanted(resource, key.name())) {
                 continue;
             }
-            final String set = config.originals().get(key.name());
-            final String value = set != null ? set.trim()
-                    : key.defaultValue() == null || key.defaultValue() == ConfigDef.REQUIRED ? null
+            final String builtIn = key.defaultValue() == null || key.defaultValue() == ConfigDef.REQUIRED ? null
                     : ConfigDef.format(key.defaultValue());
-            final byte source = set != null ? ConfigSource.STATIC_BROKER_CONFIG.id() : ConfigSource.DEFAULT_CONFIG.id();
-            final DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult().setName(key.name())
-                    .setValue(value).setReadOnly(true).setIsSensitive(false).setConfigSource(source);
-            if (request.includeSynonyms()) {
-                // As Kafka: the server.properties setting if any, then the built-in default if there is one.
-                if (set != null) {
-                    entry.synonyms().add(new DescribeConfigsSynonym().setName(key.name()).setValue(value).setSource(source));
-                }
-                if (key.defaultValue() != null && key.defaultValue() != ConfigDef.REQUIRED) {
-                    entry.synonyms().add(new DescribeConfigsSynonym().setName(key.name())
-                            .setValue(ConfigDef.format(key.defaultValue())).setSource(ConfigSource.DEFAULT_CONFIG.id()));
-                }
-            }
-            if (version >= 3) {
-                entry.setConfigType(configType(key.type()).id());
-                entry.setDocumentation(request.includeDocumentation() ? key.doc() : null);
-            }
-            result.configs().add(entry);
+            result.configs().add(brokerEntry(key.name(), synonyms(key.name(), node, clusterDefaults, builtIn),
+                    !TopicConfigs.dynamicBrokerKeys().containsKey(key.name()), configType(key.type()), key.doc(), request, version));
         }
+        // The topic keys' broker defaults that server.properties' table does not list (compression.type, ...).
+        for (final Map.Entry<String, TopicConfigs.Key> e : TopicConfigs.dynamicBrokerKeys().entrySet()) {
+            if (!listed.add(e.getKey()) || !wanted(resource, e.getKey())) {
+                continue;
+            }
+            final TopicConfigs.Key topicKey = e.getValue();
+            result.configs().add(brokerEntry(e.getKey(), synonyms(e.getKey(), node, clusterDefaults, topicKey.kafkaDefault()),
+                    false, ConfigType.valueOf(topicKey.type().name()), topicKey.doc(), request, version));
+        }
+    }
+
+    /** One value behind a broker key and where it is set. */
+    private record Synonym(String value, ConfigSource source) {
+    }
+
+    /** The settings of a broker key, most specific first: this node's dynamic, the cluster's dynamic, server.properties, built in. */
+    private List<Synonym> synonyms(final String name, final Map<String, String> node, final Map<String, String> clusterDefaults,
+                                   final String builtIn) {
+        final List<Synonym> out = new ArrayList<>(4);
+        if (node.containsKey(name)) {
+            out.add(new Synonym(node.get(name), ConfigSource.DYNAMIC_BROKER_CONFIG));
+        }
+        if (clusterDefaults.containsKey(name)) {
+            out.add(new Synonym(clusterDefaults.get(name), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
+        }
+        final String set = config.originals().get(name);
+        if (set != null) {
+            out.add(new Synonym(set.trim(), ConfigSource.STATIC_BROKER_CONFIG));
+        }
+        if (builtIn != null) {
+            out.add(new Synonym(builtIn, ConfigSource.DEFAULT_CONFIG));
+        }
+        return out;
+    }
+
+    private static DescribeConfigsResourceResult brokerEntry(final String name, final List<Synonym> synonyms,
+                                                             final boolean readOnly, final ConfigType type, final String doc,
+                                                             final DescribeConfigsRequestData request, final short version) {
+        final Synonym effective = synonyms.isEmpty() ? new Synonym(null, ConfigSource.DEFAULT_CONFIG) : synonyms.get(0);
+        final DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult().setName(name)
+                .setValue(effective.value()).setReadOnly(readOnly).setIsSensitive(false).setConfigSource(effective.source().id());
+        if (request.includeSynonyms()) {
+            for (final Synonym s : synonyms) {
+                entry.synonyms().add(new DescribeConfigsSynonym().setName(name).setValue(s.value()).setSource(s.source().id()));
+            }
+        }
+        if (version >= 3) {
+            entry.setConfigType(type.id());
+            entry.setDocumentation(request.includeDocumentation() ? doc : null);
+        }
+        return entry;
     }
 
     private static boolean wanted(final DescribeConfigsResource resource, final String key) {
@@ -153,6 +198,8 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     private static byte source(final TopicConfigs.Source source) {
         return switch (source) {
             case TOPIC -> ConfigSource.TOPIC_CONFIG.id();
+            case DYNAMIC_BROKER -> ConfigSource.DYNAMIC_BROKER_CONFIG.id();
+            case DYNAMIC_DEFAULT_BROKER -> ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id();
             case STATIC_BROKER -> ConfigSource.STATIC_BROKER_CONFIG.id();
             case DEFAULT -> ConfigSource.DEFAULT_CONFIG.id();
         };

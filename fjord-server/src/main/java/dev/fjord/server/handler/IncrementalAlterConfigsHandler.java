@@ -16,8 +16,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's own configs; the result is
- * validated as a whole, then stored and applied to the live logs unless {@code validate_only}. Each
+ * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's own configs or on the dynamic
+ * broker configs; the result is validated as a whole, then stored and applied to the live logs unless
+ * {@code validate_only}. Each
  * resource succeeds or fails on its own; a resource named twice fails both times.
  */
 public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequestData> {
@@ -58,10 +59,19 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     private void alter(final AlterConfigsResource r, final boolean validateOnly) {
         final List<String> keys = TopicConfigAlterations.distinctKeys(
                 r.configs().stream().map(AlterableConfig::name).toList(), r.resourceName());
-        final TopicInfo topic = TopicConfigAlterations.resolve(broker, r.resourceType(), r.resourceName(), keys);
-        if (topic == null) {
+        if (TopicConfigAlterations.isBroker(r.resourceType())) {
+            BrokerConfigAlterations.isClusterDefault(broker, r.resourceName());
+            BrokerConfigAlterations.requireDynamic(r.configs().stream()
+                    .filter(c -> c.configOperation() != TopicConfigAlterations.DELETE).map(AlterableConfig::name).toList());
+            BrokerConfigAlterations.alter(broker, r.resourceName(), settings -> {
+                for (final AlterableConfig c : r.configs()) {
+                    TopicConfigAlterations.apply(settings, c.configOperation(), c.name(), c.value(),
+                            BrokerConfigAlterations.isList(c.name()), () -> BrokerConfigAlterations.effective(broker, c.name()));
+                }
+            }, validateOnly);
             return;
         }
+        final TopicInfo topic = TopicConfigAlterations.resolve(broker, r.resourceType(), r.resourceName());
         final Map<String, String> overrides = new HashMap<>(topic.configs());
         for (final AlterableConfig c : r.configs()) {
             TopicConfigAlterations.apply(broker, overrides, c.configOperation(), c.name(), c.value());

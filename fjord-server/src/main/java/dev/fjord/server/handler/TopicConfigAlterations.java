@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -20,9 +21,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * What AlterConfigs and IncrementalAlterConfigs share: which resources can be altered, how one
  * incremental operation changes a topic's overrides, and the durable, live application of the result.
  *
- * <p>Only TOPIC resources are alterable. BROKER resources that ask for a change are refused with
- * INVALID_CONFIG (as Kafka refuses read-only broker keys): Fjord reads broker configs once, from
- * server.properties, at start-up. Any other resource type is an INVALID_REQUEST.
+ * <p>TOPIC resources are altered here, BROKER resources by {@link BrokerConfigAlterations}; any
+ * other resource type is an INVALID_REQUEST.
  */
 final class TopicConfigAlterations {
     /** Kafka's incremental operation codes. */
@@ -79,32 +79,24 @@ final class TopicConfigAlterations {
         return keys;
     }
 
+    /** Whether a resource is a BROKER resource (the dynamic broker configs) rather than a topic. */
+    static boolean isBroker(final byte resourceType) {
+        return ConfigResource.Type.forId(resourceType) == ConfigResource.Type.BROKER;
+    }
+
     /**
-     * The topic a resource names, or null for a BROKER resource that asks for no change.
+     * The topic a TOPIC resource names.
      *
      * @throws UnknownTopicOrPartitionException if the topic does not exist
-     * @throws InvalidConfigurationException for a BROKER resource with changes
-     * @throws InvalidRequestException for other resource types or a broker id that is not this node
+     * @throws InvalidRequestException for resource types other than TOPIC and BROKER
      */
-    static TopicInfo resolve(final BrokerState broker, final byte resourceType, final String name,
-                             final List<String> changedKeys) {
+    static TopicInfo resolve(final BrokerState broker, final byte resourceType, final String name) {
         final ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
-        if (type == ConfigResource.Type.TOPIC) {
-            return broker.topics().get(name).orElseThrow(
-                    () -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+        if (type != ConfigResource.Type.TOPIC) {
+            throw new InvalidRequestException("Fjord does not alter configs of resource type " + type);
         }
-        if (type == ConfigResource.Type.BROKER) {
-            if (!name.isEmpty() && !name.equals(String.valueOf(broker.nodeId()))) {
-                throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId()
-                        + " or empty string, but received " + name);
-            }
-            if (!changedKeys.isEmpty()) {
-                throw new InvalidConfigurationException("Fjord does not change broker configs while it runs: set "
-                        + String.join(", ", changedKeys) + " in server.properties and restart the broker.");
-            }
-            return null;
-        }
-        throw new InvalidRequestException("Fjord does not alter configs of resource type " + type);
+        return broker.topics().get(name).orElseThrow(
+                () -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
     }
 
     /** Applies one incremental operation to {@code overrides} (a mutable copy of the topic's own configs). */
@@ -114,21 +106,32 @@ final class TopicConfigAlterations {
         if (def == null) {
             throw new InvalidConfigurationException("Unknown topic config name: " + key);
         }
+        apply(overrides, op, key, value, def.type() == TopicConfigs.Type.LIST,
+                () -> broker.topicConfigs().effective(Map.of(), key));
+    }
+
+    /**
+     * Applies one incremental operation to a mutable map of settings.
+     *
+     * @param isList whether the key is a list (APPEND and SUBTRACT work only on lists)
+     * @param inherited the value APPEND and SUBTRACT start from when the map does not set the key
+     */
+    static void apply(final Map<String, String> settings, final byte op, final String key, final String value,
+                      final boolean isList, final Supplier<String> inherited) {
         switch (op) {
             case SET -> {
                 if (value == null) {
-                    throw new InvalidConfigurationException("Null value not supported for topic config " + key);
+                    throw new InvalidConfigurationException("Null value not supported for config " + key);
                 }
-                overrides.put(key, value);
+                settings.put(key, value);
             }
-            case DELETE -> overrides.remove(key);
+            case DELETE -> settings.remove(key);
             case APPEND, SUBTRACT -> {
-                if (def.type() != TopicConfigs.Type.LIST) {
+                if (!isList) {
                     throw new InvalidConfigurationException((op == APPEND ? "APPEND" : "SUBTRACT")
-                            + " works only on list configs; " + key + " is of type " + def.type());
+                            + " works only on list configs; " + key + " is not a list");
                 }
-                final String current = overrides.containsKey(key) ? overrides.get(key)
-                        : broker.topicConfigs().effective(Map.of(), key);
+                final String current = settings.containsKey(key) ? settings.get(key) : inherited.get();
                 final List<String> items = new ArrayList<>(TopicConfigs.splitList(current));
                 for (final String item : TopicConfigs.splitList(value == null ? "" : value)) {
                     if (op == SUBTRACT) {
@@ -137,7 +140,7 @@ final class TopicConfigAlterations {
                         items.add(item);
                     }
                 }
-                overrides.put(key, String.join(",", items));
+                settings.put(key, String.join(",", items));
             }
             default -> throw new InvalidRequestException("Unknown config operation " + op + " for " + key);
         }

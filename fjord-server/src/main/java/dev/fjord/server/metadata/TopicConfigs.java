@@ -15,6 +15,9 @@ import org.apache.kafka.common.record.TimestampType;
  * The topic-level config keys Fjord knows, with Kafka's names, each backed by a broker-wide default
  * (Kafka's {@code log.*} key, or the broker's own setting of it). One table: validation at
  * CreateTopics, effective values for DescribeConfigs and the storage {@link LogConfig} all read it.
+ *
+ * <p>The broker-wide defaults change while the broker runs when an operator sets a dynamic broker
+ * config ({@link #reconfigure}); readers see one consistent snapshot of them through a volatile field.
  */
 public final class TopicConfigs {
     private static final long MS_PER_HOUR = 3_600_000L;
@@ -35,8 +38,11 @@ public final class TopicConfigs {
                       Type type, String doc) {
     }
 
-    /** Where a topic's effective value comes from. */
-    public enum Source { TOPIC, STATIC_BROKER, DEFAULT }
+    /**
+     * Where a topic's effective value comes from, most specific first: the topic's own setting, this
+     * broker's dynamic setting, the cluster-wide dynamic default, server.properties, the built-in default.
+     */
+    public enum Source { TOPIC, DYNAMIC_BROKER, DYNAMIC_DEFAULT_BROKER, STATIC_BROKER, DEFAULT }
 
     /** One synonym of a key: a name that can set its value, that value, and its origin. */
     public record Synonym(String name, String value, Source source) {
@@ -135,13 +141,31 @@ public final class TopicConfigs {
             "flush.ms", List.of(),
             "segment.jitter.ms", List.of());
 
-    private final Map<String, String> brokerDefaults;
-    /** The broker settings (from server.properties) behind each topic key, most specific first. */
-    private final Map<String, List<Synonym>> staticSynonyms;
+    /** The broker keys an operator may change while the broker runs: the primary synonym of each topic key. */
+    private static final Map<String, Key> DYNAMIC_BROKER_KEYS = new LinkedHashMap<>();
 
-    private TopicConfigs(final Map<String, String> brokerDefaults, final Map<String, List<Synonym>> staticSynonyms) {
-        this.brokerDefaults = brokerDefaults;
-        this.staticSynonyms = staticSynonyms;
+    static {
+        for (final Key key : KEYS.values()) {
+            // Tiered storage is not supported, so its switch is not something to turn on live.
+            if (key.brokerKey() != null && !key.brokerKey().equals("remote.log.storage.system.enable")) {
+                DYNAMIC_BROKER_KEYS.put(key.brokerKey(), key);
+            }
+        }
+    }
+
+    /**
+     * The broker-wide defaults of every topic key and the broker settings behind each, most specific
+     * first; replaced as a whole when a dynamic broker config changes.
+     */
+    private record Defaults(Map<String, String> values, Map<String, List<Synonym>> synonyms) {
+    }
+
+    private final Map<String, String> staticConfig;
+    private volatile Defaults defaults;
+
+    private TopicConfigs(final Map<String, String> staticConfig) {
+        this.staticConfig = Map.copyOf(staticConfig);
+        this.defaults = build(this.staticConfig, Map.of(), Map.of());
     }
 
     /**
@@ -150,6 +174,24 @@ public final class TopicConfigs {
      * {@code .minutes} over {@code .hours}.
      */
     public static TopicConfigs fromBroker(final Map<String, String> brokerConfig) {
+        return new TopicConfigs(brokerConfig);
+    }
+
+    /**
+     * Replaces the dynamic broker configs the defaults are built from: this broker's own and the
+     * cluster-wide defaults (keys from {@link #dynamicBrokerKeys()}, values already validated).
+     */
+    public void reconfigure(final Map<String, String> dynamicDefault, final Map<String, String> dynamicBroker) {
+        defaults = build(staticConfig, Map.copyOf(dynamicDefault), Map.copyOf(dynamicBroker));
+    }
+
+    /** The broker keys that can change while the broker runs, each with the topic key it is the default of. */
+    public static Map<String, Key> dynamicBrokerKeys() {
+        return Collections.unmodifiableMap(DYNAMIC_BROKER_KEYS);
+    }
+
+    private static Defaults build(final Map<String, String> brokerConfig, final Map<String, String> dynamicDefault,
+                                  final Map<String, String> dynamicBroker) {
         final Map<String, String> defaults = new LinkedHashMap<>();
         for (final Key key : KEYS.values()) {
             final String set = key.brokerKey() == null ? null : brokerConfig.get(key.brokerKey());
@@ -165,9 +207,25 @@ public final class TopicConfigs {
                 defaults.put("retention.ms", String.valueOf(Long.parseLong(brokerConfig.get("log.retention.hours").trim()) * MS_PER_HOUR));
             }
         }
+        for (final Map.Entry<String, Key> e : DYNAMIC_BROKER_KEYS.entrySet()) {
+            final String dynamic = dynamicBroker.containsKey(e.getKey()) ? dynamicBroker.get(e.getKey())
+                    : dynamicDefault.get(e.getKey());
+            if (dynamic != null) {
+                defaults.put(e.getValue().name(), dynamic.trim());
+            }
+        }
         final Map<String, List<Synonym>> synonyms = new LinkedHashMap<>();
         for (final Key key : KEYS.values()) {
             final List<Synonym> list = new ArrayList<>();
+            if (key.brokerKey() != null && DYNAMIC_BROKER_KEYS.containsKey(key.brokerKey())) {
+                if (dynamicBroker.containsKey(key.brokerKey())) {
+                    list.add(new Synonym(key.brokerKey(), dynamicBroker.get(key.brokerKey()).trim(), Source.DYNAMIC_BROKER));
+                }
+                if (dynamicDefault.containsKey(key.brokerKey())) {
+                    list.add(new Synonym(key.brokerKey(), dynamicDefault.get(key.brokerKey()).trim(),
+                            Source.DYNAMIC_DEFAULT_BROKER));
+                }
+            }
             final List<String> names = new ArrayList<>();
             if (key.brokerKey() != null) {
                 names.add(key.brokerKey());
@@ -185,7 +243,7 @@ public final class TopicConfigs {
             }
             synonyms.put(key.name(), List.copyOf(list));
         }
-        return new TopicConfigs(Collections.unmodifiableMap(defaults), Collections.unmodifiableMap(synonyms));
+        return new Defaults(Collections.unmodifiableMap(defaults), Collections.unmodifiableMap(synonyms));
     }
 
     /** The known keys in a stable order. */
@@ -195,7 +253,7 @@ public final class TopicConfigs {
 
     /** The broker-wide default of every topic key. */
     public Map<String, String> defaults() {
-        return brokerDefaults;
+        return defaults.values();
     }
 
     /** @throws InvalidConfigurationException naming the key, the value and what is expected */
@@ -216,7 +274,7 @@ public final class TopicConfigs {
     /** A topic's value of {@code key}: its own if set, else the broker's default. */
     public String effective(final Map<String, String> topicConfigs, final String key) {
         final String own = topicConfigs.get(key);
-        return own != null ? own.trim() : brokerDefaults.get(key);
+        return own != null ? own.trim() : defaults.values().get(key);
     }
 
     /**
@@ -224,6 +282,7 @@ public final class TopicConfigs {
      * topic's own setting, else a broker setting from server.properties, else the built-in default.
      */
     public List<Described> describe(final Map<String, String> topicConfigs) {
+        final Defaults current = defaults;
         final List<Described> out = new ArrayList<>(KEYS.size());
         for (final Key key : KEYS.values()) {
             final List<Synonym> synonyms = new ArrayList<>();
@@ -231,10 +290,11 @@ public final class TopicConfigs {
             if (own != null) {
                 synonyms.add(new Synonym(key.name(), own, Source.TOPIC));
             }
-            synonyms.addAll(staticSynonyms.get(key.name()));
+            synonyms.addAll(current.synonyms().get(key.name()));
             final Source source = own != null ? Source.TOPIC
                     : synonyms.isEmpty() ? Source.DEFAULT : synonyms.get(0).source();
-            out.add(new Described(key, effective(topicConfigs, key.name()), source, List.copyOf(synonyms)));
+            final String value = own != null ? own.trim() : current.values().get(key.name());
+            out.add(new Described(key, value, source, List.copyOf(synonyms)));
         }
         return out;
     }

@@ -57,4 +57,36 @@ class TopicConfigsTest {
                 .hasMessageContaining("cleanup.policy");
         assertThat(TopicConfigs.fromBroker(Map.of()).deletes(Map.of("cleanup.policy", "compact"))).isFalse();
     }
+
+    @Test
+    void shouldLetDynamicBrokerConfigsWinOverServerPropertiesThisBrokersOverTheClusters() {
+        final TopicConfigs configs = TopicConfigs.fromBroker(Map.of("log.segment.bytes", "1048576", "log.retention.hours", "2"));
+
+        configs.reconfigure(Map.of("log.segment.bytes", "4096", "log.retention.ms", "1000"), Map.of("log.segment.bytes", "2048"));
+
+        assertThat(configs.effective(Map.of(), "segment.bytes")).isEqualTo("2048");
+        assertThat(configs.effective(Map.of(), "retention.ms")).as("log.retention.ms over static log.retention.hours")
+                .isEqualTo("1000");
+        assertThat(configs.effective(Map.of("segment.bytes", "999999"), "segment.bytes")).isEqualTo("999999");
+        assertThat(configs.logConfig(Map.of()).segmentBytes()).isEqualTo(2048);
+        final TopicConfigs.Described segment = configs.describe(Map.of()).stream()
+                .filter(d -> d.key().name().equals("segment.bytes")).findFirst().orElseThrow();
+        assertThat(segment.source()).isEqualTo(TopicConfigs.Source.DYNAMIC_BROKER);
+        assertThat(segment.synonyms()).extracting(TopicConfigs.Synonym::source).containsExactly(
+                TopicConfigs.Source.DYNAMIC_BROKER, TopicConfigs.Source.DYNAMIC_DEFAULT_BROKER,
+                TopicConfigs.Source.STATIC_BROKER, TopicConfigs.Source.DEFAULT);
+
+        configs.reconfigure(Map.of(), Map.of());
+
+        assertThat(configs.effective(Map.of(), "segment.bytes")).isEqualTo("1048576");
+        assertThat(configs.effective(Map.of(), "retention.ms")).isEqualTo(String.valueOf(2 * 3_600_000L));
+    }
+
+    @Test
+    void shouldOfferTheTopicKeysBrokerDefaultsAsDynamicButNotTieredStorage() {
+        assertThat(TopicConfigs.dynamicBrokerKeys()).containsKeys("log.retention.ms", "log.segment.bytes",
+                "message.max.bytes", "compression.type", "log.cleanup.policy", "log.cleaner.delete.retention.ms");
+        assertThat(TopicConfigs.dynamicBrokerKeys()).doesNotContainKeys("log.retention.hours", "log.roll.hours",
+                "remote.log.storage.system.enable", "num.partitions");
+    }
 }
