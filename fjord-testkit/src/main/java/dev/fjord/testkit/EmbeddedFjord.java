@@ -74,7 +74,12 @@ public final class EmbeddedFjord implements AutoCloseable {
                 final boolean owns = dataDir == null;
                 final Path dir = owns ? Files.createTempDirectory("fjord-") : dataDir;
                 final EmbeddedFjord fjord = new EmbeddedFjord(new LinkedHashMap<>(settings), dir, owns);
-                fjord.startBroker(0);
+                try {
+                    fjord.startBroker(0);
+                } catch (IOException | RuntimeException e) {
+                    fjord.close(); // a broker that failed to start leaves no temporary directory behind
+                    throw e;
+                }
                 return fjord;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
