@@ -94,8 +94,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     }
 
     /**
-     * Cheap unless an append would fsync (a segment roll, or {@code flush.messages} set): a page-cache
-     * write and a CRC check, so it runs on the event loop without two thread hand-offs.
+     * Cheap unless an append would fsync (a segment roll, or {@code flush.messages} set) or recompress a batch
+     * (the topic's {@code compression.type} differs from the producer's codec): a page-cache write and a CRC
+     * check, so it runs on the event loop without two thread hand-offs.
      */
     @Override
     public boolean cheap(final RequestContext context, final ProduceRequestData request) {
@@ -114,6 +115,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 }
                 if (log != null && data.records() != null && log.appendMayFsync(data.records().sizeInBytes())) {
                     return false;
+                }
+                if (log != null && data.records() instanceof MemoryRecords records && log.appendMayRecompress(records)) {
+                    return false; // decompressing and compressing again is CPU work for a storage thread
                 }
             }
         }
