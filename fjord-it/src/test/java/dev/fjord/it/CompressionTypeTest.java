@@ -21,11 +21,19 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,5 +160,28 @@ class CompressionTypeTest {
                     .isEqualTo(h.baseOffset() < 200 ? CompressionType.ZSTD : CompressionType.NONE);
         }
         assertThat(all.get(all.size() - 1).lastOffset()).isEqualTo(299);
+    }
+
+    @Test
+    void shouldRefuseZstdBatchesInProduceRequestsOlderThanV7() throws Exception {
+        admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+        try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
+            final ProduceResponseData v6 = ((ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 6, zstdProduce())).data();
+            assertThat(v6.responses().iterator().next().partitionResponses().get(0).errorCode())
+                    .isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
+            final ProduceResponseData v7 = ((ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 7, zstdProduce())).data();
+            assertThat(v7.responses().iterator().next().partitionResponses().get(0).errorCode())
+                    .isEqualTo(Errors.NONE.code());
+        }
+        assertThat(headers()).extracting(Header::codec).containsExactly(CompressionType.ZSTD);
+    }
+
+    private static ProduceRequestData zstdProduce() {
+        final ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
+        final ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName(TOPIC);
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                MemoryRecords.withRecords(Compression.zstd().build(), new SimpleRecord(BASE_TIME, "k".getBytes(), "v".getBytes()))));
+        data.topicData().add(topic);
+        return data;
     }
 }
