@@ -119,6 +119,21 @@ final class Recompression {
         final MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(capacity), RecordBatch.MAGIC_VALUE_V2,
                 target, TimestampType.CREATE_TIME, batch.baseOffset(), RecordBatch.NO_TIMESTAMP, batch.producerId(),
                 batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false, batch.partitionLeaderEpoch());
+        try {
+            appendRecords(batch, builder, target, maxMessageBytes);
+        } catch (RuntimeException e) {
+            abortQuietly(builder, e); // closes the codec's stream: zstd holds native memory until then
+            throw corruptUnlessApi(batch, e);
+        }
+        final ByteBuffer built = builder.build().buffer();
+        if (built.remaining() > maxMessageBytes) {
+            throw tooLarge(String.valueOf(built.remaining()), target, maxMessageBytes);
+        }
+        return built;
+    }
+
+    private static void appendRecords(final RecordBatch batch, final MemoryRecordsBuilder builder, final Compression target,
+                                      final int maxMessageBytes) {
         long lastOffset = -1;
         try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
             while (it.hasNext()) {
@@ -130,23 +145,34 @@ final class Recompression {
                     throw tooLarge("more than " + maxMessageBytes, target, maxMessageBytes);
                 }
             }
-        } catch (IllegalArgumentException e) {
-            throw new CorruptRecordException("The records of a batch do not have increasing offsets: " + e.getMessage());
-        } catch (ApiException e) {
-            throw e;
-        } catch (KafkaException e) {
-            // The CRC matched, so the producer compressed bytes its own codec cannot read back.
-            throw new CorruptRecordException("Could not decompress a " + batch.compressionType().name + " batch: "
-                    + e.getMessage());
         }
         if (lastOffset < batch.lastOffset()) {
             builder.overrideLastOffset(batch.lastOffset()); // The producer's last offset delta, kept as sent.
         }
-        final ByteBuffer built = builder.build().buffer();
-        if (built.remaining() > maxMessageBytes) {
-            throw tooLarge(String.valueOf(built.remaining()), target, maxMessageBytes);
+    }
+
+    private static void abortQuietly(final MemoryRecordsBuilder builder, final RuntimeException cause) {
+        try {
+            builder.abort();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
         }
-        return built;
+    }
+
+    /** A failure to read a producer's batch back is the producer's: CORRUPT_MESSAGE, not an unknown server error. */
+    private static RuntimeException corruptUnlessApi(final RecordBatch batch, final RuntimeException e) {
+        if (e instanceof ApiException) {
+            return e;
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new CorruptRecordException("The records of a batch do not have increasing offsets: " + e.getMessage());
+        }
+        if (e instanceof KafkaException) {
+            // The CRC matched, so the producer compressed bytes its own codec cannot read back.
+            return new CorruptRecordException("Could not decompress a " + batch.compressionType().name + " batch: "
+                    + e.getMessage());
+        }
+        return e;
     }
 
     private static RecordTooLargeException tooLarge(final String bytes, final Compression target, final int maxMessageBytes) {

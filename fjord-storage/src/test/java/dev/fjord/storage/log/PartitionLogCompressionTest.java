@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -224,6 +225,20 @@ class PartitionLogCompressionTest {
         assertThat(log.logEndOffset()).isZero();
         assertThat(logBytes()).isZero();
         assertThat(log.append(batch(Compression.zstd().build(), START_MS, "small", 2), 0).firstOffset()).isZero();
+    }
+
+    @Test
+    void shouldRefuseABatchThatCompressionMakesLargerThanMaxMessageBytes() throws IOException {
+        final byte[] noise = new byte[4000];
+        new Random(42).nextBytes(noise); // incompressible: gzip adds its header, trailer and block framing
+        final MemoryRecords sent = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(START_MS, bytes("k"), noise));
+        open(storing(Compression.gzip().build()).withMaxMessageBytes(sent.sizeInBytes()));
+
+        assertThatThrownBy(() -> log.append(sent, 0)).isInstanceOf(RecordTooLargeException.class)
+                .hasMessageContaining("gzip");
+
+        assertThat(log.logEndOffset()).isZero();
+        assertThat(logBytes()).isZero();
     }
 
     @Test
