@@ -15,7 +15,9 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+    /**
+     * zstd came with Produce v7 (KIP-110): an older request carrying a zstd batch is answered
+     * UNSUPPORTED_COMPRESSION_TYPE, as Kafka does (kafka-clients' {@code ProduceRequest.validateRecords}).
+     */
+    private static final short ZSTD_MIN_VERSION = 7;
 
     /**
      * Checks a transactional batch against its producer's open transaction before it is written (KIP-890
@@ -86,7 +93,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             final TopicProduceResponse topicResponse = new TopicProduceResponse()
                     .setName(topicData.name()).setTopicId(topicData.topicId());
             for (final ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
-                topicResponse.partitionResponses().add(appendPartition(topic, byId, request, partitionData));
+                topicResponse.partitionResponses().add(appendPartition(topic, byId, context.apiVersion(), partitionData));
             }
             response.responses().add(topicResponse);
         }
@@ -94,8 +101,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     }
 
     /**
-     * Cheap unless an append would fsync (a segment roll, or {@code flush.messages} set): a page-cache
-     * write and a CRC check, so it runs on the event loop without two thread hand-offs.
+     * Cheap unless an append would fsync (a segment roll, or {@code flush.messages} set) or recompress a batch
+     * (the topic's {@code compression.type} differs from the producer's codec): a page-cache write and a CRC
+     * check, so it runs on the event loop without two thread hand-offs.
      */
     @Override
     public boolean cheap(final RequestContext context, final ProduceRequestData request) {
@@ -115,13 +123,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 if (log != null && data.records() != null && log.appendMayFsync(data.records().sizeInBytes())) {
                     return false;
                 }
+                if (log != null && data.records() instanceof MemoryRecords records && log.appendMayRecompress(records)) {
+                    return false; // decompressing and compressing again is CPU work for a storage thread
+                }
             }
         }
         return true;
     }
 
-    private PartitionProduceResponse appendPartition(final Optional<TopicInfo> topic, final boolean byId,
-                                                     final ProduceRequestData request,
+    private PartitionProduceResponse appendPartition(final Optional<TopicInfo> topic, final boolean byId, final short version,
                                                      final ProduceRequestData.PartitionProduceData data) {
         final PartitionProduceResponse out = new PartitionProduceResponse().setIndex(data.index())
                 .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
@@ -134,6 +144,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             return out.setErrorCode(Errors.CORRUPT_MESSAGE.code()).setErrorMessage("No record batches");
         }
         final MemoryRecords records = (MemoryRecords) data.records();
+        if (version < ZSTD_MIN_VERSION && hasZstd(records)) {
+            return out.setErrorCode(Errors.UNSUPPORTED_COMPRESSION_TYPE.code())
+                    .setErrorMessage("Produce v" + version + " may not carry zstd batches (v" + ZSTD_MIN_VERSION + " or later)");
+        }
         final Errors verified = verifyTransactional(records, log.topicPartition());
         if (verified != Errors.NONE) {
             return out.setErrorCode(verified.code()).setErrorMessage(verified == Errors.INVALID_TXN_STATE
@@ -155,6 +169,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             LOG.debug("Produce to {} failed: {}", log.topicPartition(), e.getMessage());
             return out.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
         }
+    }
+
+    private static boolean hasZstd(final MemoryRecords records) {
+        for (final RecordBatch batch : records.batches()) {
+            if (batch.compressionType() == CompressionType.ZSTD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Errors verifyTransactional(final MemoryRecords records, final TopicPartition tp) {

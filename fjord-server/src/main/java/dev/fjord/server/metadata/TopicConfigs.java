@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.record.TimestampType;
 
@@ -59,8 +60,8 @@ public final class TopicConfigs {
                 Type.LIST, "delete: drop old segments by retention; compact: keep the latest record of each key.");
         key("compression.type", "compression.type", "producer", COMPRESSION_TYPES::contains, "one of " + COMPRESSION_TYPES,
                 Type.STRING, "Codec batches are stored with; producer keeps what the producer sent.");
-        key("compression.gzip.level", "compression.gzip.level", "-1", between(-1, 9), "an integer in -1..9",
-                Type.INT, "gzip level when the broker compresses (-1: codec default).");
+        key("compression.gzip.level", "compression.gzip.level", "-1", v -> "-1".equals(v) || between(1, 9).test(v),
+                "-1 or an integer in 1..9", Type.INT, "gzip level when the broker compresses (-1: codec default).");
         key("compression.lz4.level", "compression.lz4.level", "9", between(1, 17), "an integer in 1..17",
                 Type.INT, "lz4 level when the broker compresses.");
         key("compression.zstd.level", "compression.zstd.level", "3", between(-131072, 22), "an integer in -131072..22",
@@ -312,7 +313,30 @@ public final class TopicConfigs {
                 timestampType,
                 Integer.parseInt(effective(topicConfigs, "index.interval.bytes")),
                 Integer.parseInt(effective(topicConfigs, "segment.index.bytes")),
-                compacts(topicConfigs));
+                compacts(topicConfigs),
+                compression(topicConfigs));
+    }
+
+    /**
+     * The codec a topic's batches are stored with, from {@code compression.type} and the level key of that codec;
+     * null for {@code producer} (stored as sent), {@link Compression#NONE} for {@code uncompressed}.
+     */
+    private Compression compression(final Map<String, String> topicConfigs) {
+        final String type = effective(topicConfigs, "compression.type");
+        return switch (type) {
+            case "producer" -> null;
+            case "uncompressed" -> Compression.NONE;
+            case "gzip" -> Compression.gzip().level(level(topicConfigs, "compression.gzip.level")).build();
+            case "snappy" -> Compression.snappy().build();
+            case "lz4" -> Compression.lz4().level(level(topicConfigs, "compression.lz4.level")).build();
+            case "zstd" -> Compression.zstd().level(level(topicConfigs, "compression.zstd.level")).build();
+            default -> throw new InvalidConfigurationException("Invalid value " + type
+                    + " for configuration compression.type: expected one of " + COMPRESSION_TYPES);
+        };
+    }
+
+    private int level(final Map<String, String> topicConfigs, final String key) {
+        return Integer.parseInt(effective(topicConfigs, key));
     }
 
     private static void key(final String name, final String brokerKey, final String def,

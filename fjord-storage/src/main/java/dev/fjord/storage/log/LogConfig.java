@@ -1,5 +1,6 @@
 package dev.fjord.storage.log;
 
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
 
 /**
@@ -14,12 +15,24 @@ import org.apache.kafka.common.record.TimestampType;
  * @param indexIntervalBytes {@code index.interval.bytes}: log bytes between two offset-index entries
  * @param segmentIndexBytes {@code segment.index.bytes}: the preallocated size of each index file
  * @param compact whether {@code cleanup.policy} includes {@code compact}: every appended record must then have a key
+ * @param compression {@code compression.type} with its {@code compression.*.level}: the codec every appended batch is
+ *        stored with; a batch sent with another codec is recompressed to it ({@link Compression#NONE} for
+ *        {@code uncompressed}). {@code null} for {@code producer}: batches are stored as sent, the default. See
+ *        {@link #keepsProducerCompression()}.
  */
 public record LogConfig(int segmentBytes, long segmentMs, long flushIntervalMessages, long flushIntervalMs,
                         int maxMessageBytes, TimestampType timestampType, int indexIntervalBytes, int segmentIndexBytes,
-                        boolean compact) {
+                        boolean compact, Compression compression) {
 
-    /** A log without compaction. */
+    /** A log that stores batches with the producer's codec ({@code compression.type=producer}). */
+    public LogConfig(final int segmentBytes, final long segmentMs, final long flushIntervalMessages, final long flushIntervalMs,
+                     final int maxMessageBytes, final TimestampType timestampType, final int indexIntervalBytes,
+                     final int segmentIndexBytes, final boolean compact) {
+        this(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                indexIntervalBytes, segmentIndexBytes, compact, null);
+    }
+
+    /** A log without compaction that stores batches with the producer's codec. */
     public LogConfig(final int segmentBytes, final long segmentMs, final long flushIntervalMessages, final long flushIntervalMs,
                      final int maxMessageBytes, final TimestampType timestampType, final int indexIntervalBytes,
                      final int segmentIndexBytes) {
@@ -35,31 +48,42 @@ public record LogConfig(int segmentBytes, long segmentMs, long flushIntervalMess
 
     public LogConfig withSegmentBytes(final int bytes) {
         return new LogConfig(bytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
-                indexIntervalBytes, segmentIndexBytes, compact);
+                indexIntervalBytes, segmentIndexBytes, compact, compression);
     }
 
     public LogConfig withSegmentMs(final long ms) {
         return new LogConfig(segmentBytes, ms, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
-                indexIntervalBytes, segmentIndexBytes, compact);
+                indexIntervalBytes, segmentIndexBytes, compact, compression);
     }
 
     public LogConfig withTimestampType(final TimestampType type) {
         return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, type,
-                indexIntervalBytes, segmentIndexBytes, compact);
+                indexIntervalBytes, segmentIndexBytes, compact, compression);
     }
 
     public LogConfig withIndexIntervalBytes(final int bytes) {
         return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
-                bytes, segmentIndexBytes, compact);
+                bytes, segmentIndexBytes, compact, compression);
     }
 
     public LogConfig withMaxMessageBytes(final int bytes) {
         return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, bytes, timestampType,
-                indexIntervalBytes, segmentIndexBytes, compact);
+                indexIntervalBytes, segmentIndexBytes, compact, compression);
     }
 
     public LogConfig withCompact(final boolean on) {
         return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
-                indexIntervalBytes, segmentIndexBytes, on);
+                indexIntervalBytes, segmentIndexBytes, on, compression);
+    }
+
+    /** @param target the codec to store batches with, or {@code null} for {@code compression.type=producer} */
+    public LogConfig withCompression(final Compression target) {
+        return new LogConfig(segmentBytes, segmentMs, flushIntervalMessages, flushIntervalMs, maxMessageBytes, timestampType,
+                indexIntervalBytes, segmentIndexBytes, compact, target);
+    }
+
+    /** Whether batches are stored as the producer sent them ({@code compression.type=producer}): never recompressed. */
+    public boolean keepsProducerCompression() {
+        return compression == null;
     }
 }

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Appends</b> are serialized by this log's lock. A produce request's batches are checked (magic,
  * size, CRC, producer sequence) before anything is written, offsets are patched into the batches in
- * place, and the bytes go to the active segment in one write: no record is decoded.
+ * place, and the bytes go to the active segment in one write: no record is decoded. The exception is a topic
+ * whose {@code compression.type} is not {@code producer}: a batch in another codec is first rewritten in that codec
+ * ({@link Recompression}), as Kafka does.
  *
  * <p><b>Reads</b> take no lock. After each append the log publishes an immutable (offset, segment,
  * file position) high watermark through a volatile field; a read slices segment files only up to that
@@ -304,17 +306,21 @@ public final class PartitionLog implements AutoCloseable {
      * Validates and appends one produce request's batches for this partition.
      *
      * @throws CorruptRecordException if a batch is not a well-formed v2 batch with a valid CRC
-     * @throws RecordTooLargeException if a batch is larger than {@code max.message.bytes}
+     * @throws RecordTooLargeException if a batch is larger than {@code max.message.bytes}, as sent or once
+     *         recompressed to the topic's {@code compression.type}
      * @throws OutOfOrderSequenceException if an idempotent producer skipped a sequence number
      * @throws org.apache.kafka.common.errors.InvalidProducerEpochException if its epoch is stale
      * @throws KafkaStorageException if the write failed
      */
-    public AppendResult append(final MemoryRecords records, final int leaderEpoch) {
+    public AppendResult append(final MemoryRecords received, final int leaderEpoch) {
         final LogConfig cfg = config;
-        final List<MutableRecordBatch> batches = validate(records, cfg);
+        final List<MutableRecordBatch> validated = validate(received, cfg);
         if (cfg.compact()) {
-            requireKeys(batches);
+            requireKeys(validated);
         }
+        // compression.type other than producer: batches in another codec are rewritten (outside the lock, CPU work).
+        final MemoryRecords records = Recompression.apply(received, validated, cfg.compression(), cfg.maxMessageBytes());
+        final List<MutableRecordBatch> batches = records == received ? validated : batchesOf(records);
         long offsetCount = 0;
         for (final MutableRecordBatch b : batches) {
             offsetCount += b.lastOffset() - b.baseOffset() + 1;
@@ -382,6 +388,23 @@ public final class PartitionLog implements AutoCloseable {
         return cfg.flushIntervalMessages() != Long.MAX_VALUE
                 || size > 0 && ((long) size + bytes > cfg.segmentBytes()
                         || clock.wallMillis() - segment.createdMs() >= cfg.segmentMs());
+    }
+
+    /**
+     * Whether an append of {@code records} would rewrite a batch into the topic's {@code compression.type}:
+     * decompression and compression, so not work for a network thread. Reads batch headers only, and nothing at all
+     * with {@code compression.type=producer}.
+     */
+    public boolean appendMayRecompress(final MemoryRecords records) {
+        return Recompression.anyNeedsRewrite(records, config.compression());
+    }
+
+    private static List<MutableRecordBatch> batchesOf(final MemoryRecords records) {
+        final List<MutableRecordBatch> batches = new ArrayList<>(1);
+        for (final MutableRecordBatch batch : records.batches()) {
+            batches.add(batch);
+        }
+        return batches;
     }
 
     /**
