@@ -6,6 +6,7 @@ import static dev.fjord.common.config.ConfigDef.Importance.MEDIUM;
 import static dev.fjord.common.config.ConfigDef.atLeast;
 import static dev.fjord.common.config.ConfigDef.nonEmpty;
 import static dev.fjord.common.config.ConfigDef.oneOf;
+import static dev.fjord.common.config.ConfigDef.range;
 
 import dev.fjord.common.config.ConfigDef;
 import dev.fjord.common.config.ConfigDef.Type;
@@ -69,6 +70,16 @@ public final class BrokerConfig {
     public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    /** Broker-wide defaults of the topic keys of the same names (and of segment.jitter.ms, file.delete.delay.ms, ...). */
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
+    public static final String LOG_ROLL_JITTER_MS = "log.roll.jitter.ms";
+    public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "log.message.timestamp.before.max.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = "log.message.timestamp.after.max.ms";
+    public static final String LOG_PREALLOCATE = "log.preallocate";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
     public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
@@ -190,6 +201,19 @@ public final class BrokerConfig {
         d.define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", oneOf("CreateTime", "LogAppendTime"), MEDIUM,
             "Timestamp kept in records: the producer's (CreateTime) or the broker's (LogAppendTime).");
         d.define(MESSAGE_MAX_BYTES, Type.INT, 1_048_588, atLeast(0), HIGH, "Largest record batch accepted, in bytes.");
+        d.define(COMPRESSION_TYPE, Type.STRING, "producer", oneOf("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"),
+            MEDIUM, "Codec batches are stored with; producer keeps what the producer sent, others recompress.");
+        d.define(COMPRESSION_GZIP_LEVEL, Type.INT, -1, range(-1, 9), LOW, "gzip level when the broker compresses (-1: codec default).");
+        d.define(COMPRESSION_LZ4_LEVEL, Type.INT, 9, range(1, 17), LOW, "lz4 level when the broker compresses.");
+        d.define(COMPRESSION_ZSTD_LEVEL, Type.INT, 3, range(-131072, 22), LOW, "zstd level when the broker compresses.");
+        d.define(LOG_ROLL_JITTER_MS, Type.LONG, 0L, atLeast(0), LOW, "Random jitter subtracted from the roll time.");
+        d.define(LOG_SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, atLeast(0), LOW,
+            "Delay between removing a segment from the log and deleting its files.");
+        d.define(LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, Type.LONG, Long.MAX_VALUE, atLeast(0), LOW,
+            "How far in the past a CreateTime timestamp may be.");
+        d.define(LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, Type.LONG, 3_600_000L, atLeast(0), LOW,
+            "How far in the future a CreateTime timestamp may be.");
+        d.define(LOG_PREALLOCATE, Type.BOOLEAN, false, LOW, "Preallocate segment files.");
         d.define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 104_857_600, atLeast(1), HIGH, "Largest request accepted, in bytes.");
         d.define(SOCKET_SEND_BUFFER_BYTES, Type.INT, 102_400, atLeast(-1), LOW, "SO_SNDBUF; -1 = OS default.");
         d.define(SOCKET_RECEIVE_BUFFER_BYTES, Type.INT, 102_400, atLeast(-1), LOW, "SO_RCVBUF; -1 = OS default.");

@@ -1,5 +1,6 @@
 package dev.fjord.server.metadata;
 
+import dev.fjord.common.config.ConfigException;
 import dev.fjord.storage.log.LogConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -173,8 +174,16 @@ public final class TopicConfigs {
      * Builds the defaults from the broker's own settings (its {@code server.properties} keys), applying
      * Kafka's precedence: {@code log.roll.ms} over {@code log.roll.hours}; {@code log.retention.ms} over
      * {@code .minutes} over {@code .hours}.
+     *
+     * @throws ConfigException naming the broker key if its value is not one its topic key accepts
      */
     public static TopicConfigs fromBroker(final Map<String, String> brokerConfig) {
+        for (final Key key : KEYS.values()) {
+            final String set = key.brokerKey() == null ? null : brokerConfig.get(key.brokerKey());
+            if (set != null && !key.valid().test(set.trim())) {
+                throw ConfigException.invalid(key.brokerKey(), set.trim(), key.expected(), key.kafkaDefault());
+            }
+        }
         return new TopicConfigs(brokerConfig);
     }
 

@@ -88,12 +88,12 @@ class BrokerConfigTest {
     @Test
     void unknownKeysAreWarnedOncePerKeyNotFailed() {
         final List<String> warnings = new ArrayList<>();
-        final BrokerConfig c = BrokerConfig.fromMap(Map.of("compression.type", "zstd", "foo.bar", "1",
+        final BrokerConfig c = BrokerConfig.fromMap(Map.of("ssl.keystore.location", "/k.jks", "foo.bar", "1",
             "num.partitions", "2"), warnings::add);
         assertThat(c.numPartitions()).isEqualTo(2);
-        assertThat(c.unknownKeys()).containsExactlyInAnyOrder("compression.type", "foo.bar");
+        assertThat(c.unknownKeys()).containsExactlyInAnyOrder("ssl.keystore.location", "foo.bar");
         assertThat(warnings).containsExactlyInAnyOrder(
-            "Ignoring unknown config key 'compression.type' (not supported by Fjord yet)",
+            "Ignoring unknown config key 'ssl.keystore.location' (not supported by Fjord yet)",
             "Ignoring unknown config key 'foo.bar' (not supported by Fjord yet)");
     }
 

@@ -89,4 +89,15 @@ class TopicConfigsTest {
         assertThat(TopicConfigs.dynamicBrokerKeys()).doesNotContainKeys("log.retention.hours", "log.roll.hours",
                 "remote.log.storage.system.enable", "num.partitions");
     }
+
+    @Test
+    void shouldRefuseABrokerDefaultItsTopicKeyWouldNotAccept() {
+        assertThatThrownBy(() -> TopicConfigs.fromBroker(Map.of("compression.type", "brotli")))
+                .isInstanceOf(dev.fjord.common.config.ConfigException.class).hasMessageContaining("compression.type")
+                .hasMessageContaining("brotli");
+        assertThatThrownBy(() -> TopicConfigs.fromBroker(Map.of("compression.gzip.level", "0")))
+                .isInstanceOf(dev.fjord.common.config.ConfigException.class).hasMessageContaining("compression.gzip.level");
+        assertThat(TopicConfigs.fromBroker(Map.of("compression.type", " zstd ")).effective(Map.of(), "compression.type"))
+                .isEqualTo("zstd");
+    }
 }
