@@ -163,6 +163,8 @@ public final class Broker implements AutoCloseable {
         final TopicRegistry topics = TopicRegistry.open(logDirs.get(0));
         final TopicConfigs topicConfigs = TopicConfigs.fromBroker(config.originals());
         final DynamicBrokerConfigs dynamicConfigs = DynamicBrokerConfigs.open(logDirs.get(0));
+        TopicConfigs.validateDynamic(dynamicConfigs.clusterDefaults(), dynamicConfigs.file() + " (default.*)");
+        TopicConfigs.validateDynamic(dynamicConfigs.node(), dynamicConfigs.file() + " (node.*)");
         topicConfigs.reconfigure(dynamicConfigs.clusterDefaults(), dynamicConfigs.node());
         partitions = new PartitionManager(logDirs, topics, topicConfigs, clock);
         partitions.openAll();

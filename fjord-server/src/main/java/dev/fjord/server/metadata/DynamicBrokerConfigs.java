@@ -59,6 +59,11 @@ public final class DynamicBrokerConfigs {
         return new DynamicBrokerConfigs(file, defaults, node);
     }
 
+    /** Where they are kept. */
+    public Path file() {
+        return file;
+    }
+
     /** The cluster-wide dynamic defaults. */
     public Map<String, String> clusterDefaults() {
         return clusterDefaults;

@@ -195,6 +195,28 @@ public final class TopicConfigs {
         defaults = build(staticConfig, Map.copyOf(dynamicDefault), Map.copyOf(dynamicBroker));
     }
 
+    /**
+     * Checks dynamic broker configs read back from disk (they were valid when set, but the file may have
+     * been edited by hand).
+     *
+     * @throws ConfigException naming the key, the value and {@code origin}
+     */
+    public static void validateDynamic(final Map<String, String> configs, final String origin) {
+        for (final Map.Entry<String, String> e : configs.entrySet()) {
+            final Key key = DYNAMIC_BROKER_KEYS.get(e.getKey());
+            final String value = e.getValue() == null ? "" : e.getValue().trim();
+            if (key == null) {
+                throw new ConfigException(e.getKey(), value, "'" + e.getKey() + "' in " + origin
+                        + " is not a broker config Fjord changes while it runs. Remove that line.");
+            }
+            if (!key.valid().test(value)) {
+                throw new ConfigException(e.getKey(), value, "Invalid value '" + value + "' for '" + e.getKey() + "' in "
+                        + origin + ": expected " + key.expected() + ". Fix or remove that line, or reset it with "
+                        + "kafka-configs --entity-type brokers --alter --delete-config " + e.getKey() + ".");
+            }
+        }
+    }
+
     /** The broker keys that can change while the broker runs, each with the topic key it is the default of. */
     public static Map<String, Key> dynamicBrokerKeys() {
         return Collections.unmodifiableMap(DYNAMIC_BROKER_KEYS);

@@ -100,4 +100,14 @@ class TopicConfigsTest {
         assertThat(TopicConfigs.fromBroker(Map.of("compression.type", " zstd ")).effective(Map.of(), "compression.type"))
                 .isEqualTo("zstd");
     }
+
+    @Test
+    void shouldRefuseHandEditedDynamicConfigsNamingTheFile() {
+        TopicConfigs.validateDynamic(Map.of("log.retention.ms", "1000", "compression.type", "lz4"), "f.properties");
+        assertThatThrownBy(() -> TopicConfigs.validateDynamic(Map.of("log.segment.bytes", "big"), "f.properties"))
+                .isInstanceOf(dev.fjord.common.config.ConfigException.class)
+                .hasMessageContaining("log.segment.bytes").hasMessageContaining("f.properties");
+        assertThatThrownBy(() -> TopicConfigs.validateDynamic(Map.of("num.io.threads", "4"), "f.properties"))
+                .isInstanceOf(dev.fjord.common.config.ConfigException.class).hasMessageContaining("num.io.threads");
+    }
 }
