@@ -1,9 +1,17 @@
 package dev.fjord.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,5 +40,28 @@ final class Clients {
         p.put("enable.auto.commit", "false");
         p.putAll(extra);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads {@code partitions} from their beginning up to the end offsets they have when the read starts
+     * (the last stable offset for a read_committed consumer), in the order polled.
+     *
+     * @throws AssertionError if that takes longer than {@code timeout}
+     */
+    static List<ConsumerRecord<byte[], byte[]>> readToEnd(final KafkaConsumer<byte[], byte[]> consumer,
+                                                          final Collection<TopicPartition> partitions,
+                                                          final Duration timeout) {
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        final List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            assertThat(System.nanoTime()).as("read %s up to %s within %s", partitions, end, timeout).isLessThan(deadline);
+            for (final ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 }

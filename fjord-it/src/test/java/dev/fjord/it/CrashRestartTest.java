@@ -194,17 +194,12 @@ class CrashRestartTest {
 
     private static TreeMap<Long, ConsumerRecord<byte[], byte[]>> readAll(final KafkaConsumer<byte[], byte[]> reader,
                                                                       final TopicPartition tp) {
-        reader.assign(List.of(tp));
-        reader.seek(tp, 0);
         final long end = reader.endOffsets(List.of(tp)).get(tp);
         final TreeMap<Long, ConsumerRecord<byte[], byte[]>> log = new TreeMap<>();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (reader.position(tp) < end && System.nanoTime() < deadline) {
-            for (final ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
-                log.put(r.offset(), r);
-            }
+        for (final ConsumerRecord<byte[], byte[]> r : Clients.readToEnd(reader, List.of(tp), Duration.ofSeconds(60))) {
+            log.put(r.offset(), r);
         }
-        assertThat(log.size()).as("records of %s", tp).isEqualTo(end);
+        assertThat((long) log.size()).as("records of %s", tp).isEqualTo(end);
         return log;
     }
 

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -115,16 +114,9 @@ class DiskFullTest {
 
     private List<ConsumerRecord<byte[], byte[]>> readAll(final TopicPartition tp) {
         try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(fjord.bootstrapServers(), Map.of())) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            final long end = c.endOffsets(List.of(tp)).get(tp);
-            final List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (c.position(tp) < end && System.nanoTime() < deadline) {
-                for (final ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    assertThat(r.offset()).isEqualTo(out.size());
-                    out.add(r);
-                }
+            final List<ConsumerRecord<byte[], byte[]>> out = Clients.readToEnd(c, List.of(tp), Duration.ofSeconds(60));
+            for (int i = 0; i < out.size(); i++) {
+                assertThat(out.get(i).offset()).isEqualTo(i);
             }
             return out;
         }

@@ -186,17 +186,10 @@ class ExactlyOnceProcessorTest {
         }
         try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(fjord.bootstrapServers(),
                 Map.of("isolation.level", isolation.toString()))) {
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            final Map<TopicPartition, Long> end = c.endOffsets(tps);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                assertThat(System.nanoTime()).as("read the output up to %s", end).isLessThan(deadline);
-                for (final ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    final String value = new String(r.value(), StandardCharsets.UTF_8);
-                    byKey.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
-                            .add(Integer.parseInt(value.substring(1)));
-                }
+            for (final ConsumerRecord<byte[], byte[]> r : Clients.readToEnd(c, tps, Duration.ofSeconds(60))) {
+                final String value = new String(r.value(), StandardCharsets.UTF_8);
+                byKey.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
+                        .add(Integer.parseInt(value.substring(1)));
             }
         }
         return byKey;

@@ -123,15 +123,8 @@ class TransactionsAcrossClientsTest {
         final List<String> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(fjord.bootstrapServers(),
                 Map.of("isolation.level", isolation.toString()))) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            final long end = c.endOffsets(List.of(tp)).get(tp);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (c.position(tp) < end) {
-                assertThat(System.nanoTime()).as("read xtx-0 up to %d", end).isLessThan(deadline);
-                for (final ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    values.add(new String(r.value(), StandardCharsets.UTF_8));
-                }
+            for (final ConsumerRecord<byte[], byte[]> r : Clients.readToEnd(c, List.of(tp), Duration.ofSeconds(30))) {
+                values.add(new String(r.value(), StandardCharsets.UTF_8));
             }
         }
         return values;

@@ -75,15 +75,8 @@ class TransactionsTest {
         final List<TopicPartition> tps = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
         final List<String> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = consumer(isolation, null)) {
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            final Map<TopicPartition, Long> end = c.endOffsets(tps);
-            final long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                assertThat(System.nanoTime()).as("read %s up to %s in time", topic, end).isLessThan(deadline);
-                for (final ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(new String(r.value(), StandardCharsets.UTF_8));
-                }
+            for (final ConsumerRecord<byte[], byte[]> r : Clients.readToEnd(c, tps, DEADLINE)) {
+                out.add(new String(r.value(), StandardCharsets.UTF_8));
             }
         }
         return out;
