@@ -7,7 +7,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,5 +68,35 @@ final class Clients {
             }
         }
         return out;
+    }
+
+    /** Polls every consumer (100 ms each, records dropped) until {@code done} holds after a round; 60 s at most. */
+    static void pollUntil(final List<KafkaConsumer<byte[], byte[]>> consumers, final BooleanSupplier done) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            for (final KafkaConsumer<byte[], byte[]> c : consumers) {
+                c.poll(Duration.ofMillis(100));
+            }
+            if (done.getAsBoolean()) {
+                return;
+            }
+        }
+        final List<Set<TopicPartition>> got = new ArrayList<>();
+        consumers.forEach(c -> got.add(c.assignment()));
+        throw new AssertionError("Condition not reached within 60 s; assignments " + got);
+    }
+
+    /**
+     * Polls every consumer until together they own exactly {@code partitions} partitions, each once, and
+     * each consumer's own share passes {@code share}.
+     */
+    static void awaitAssignment(final List<KafkaConsumer<byte[], byte[]>> consumers, final int partitions,
+                                final Predicate<Set<TopicPartition>> share) {
+        pollUntil(consumers, () -> {
+            final List<TopicPartition> all = new ArrayList<>();
+            consumers.forEach(c -> all.addAll(c.assignment()));
+            return all.size() == partitions && new HashSet<>(all).size() == partitions
+                    && consumers.stream().allMatch(c -> share.test(c.assignment()));
+        });
     }
 }

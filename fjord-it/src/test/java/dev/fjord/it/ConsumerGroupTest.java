@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fjord.testkit.EmbeddedFjord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -108,21 +107,7 @@ class ConsumerGroupTest {
 
     /** Polls every consumer until together they own exactly {@code partitions} partitions, each once. */
     private static void awaitAssignment(final List<KafkaConsumer<byte[], byte[]>> consumers, final int partitions) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (final KafkaConsumer<byte[], byte[]> c : consumers) {
-                c.poll(Duration.ofMillis(100));
-            }
-            final List<TopicPartition> all = new ArrayList<>();
-            consumers.forEach(c -> all.addAll(c.assignment()));
-            if (all.size() == partitions && new HashSet<>(all).size() == partitions
-                    && consumers.stream().noneMatch(c -> c.assignment().isEmpty())) {
-                return;
-            }
-        }
-        final List<Set<TopicPartition>> got = new ArrayList<>();
-        consumers.forEach(c -> got.add(c.assignment()));
-        throw new AssertionError("No complete assignment of " + partitions + " partitions: " + got);
+        Clients.awaitAssignment(consumers, partitions, share -> !share.isEmpty());
     }
 
     private static boolean disjoint(final Collection<TopicPartition> a, final Collection<TopicPartition> b) {

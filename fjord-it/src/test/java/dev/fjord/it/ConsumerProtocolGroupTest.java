@@ -215,21 +215,7 @@ class ConsumerProtocolGroupTest {
      * evenly (the uniform assignor's target).
      */
     private static void awaitAssignment(final List<KafkaConsumer<byte[], byte[]>> consumers, final int partitions) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (final KafkaConsumer<byte[], byte[]> c : consumers) {
-                c.poll(Duration.ofMillis(100));
-            }
-            final List<TopicPartition> all = new ArrayList<>();
-            consumers.forEach(c -> all.addAll(c.assignment()));
-            if (all.size() == partitions && new HashSet<>(all).size() == partitions
-                    && consumers.stream().allMatch(c -> c.assignment().size() >= partitions / consumers.size()
-                    && c.assignment().size() <= (partitions + consumers.size() - 1) / consumers.size())) {
-                return;
-            }
-        }
-        final List<Set<TopicPartition>> got = new ArrayList<>();
-        consumers.forEach(c -> got.add(c.assignment()));
-        throw new AssertionError("No complete assignment of " + partitions + " partitions: " + got);
+        Clients.awaitAssignment(consumers, partitions, share -> share.size() >= partitions / consumers.size()
+                && share.size() <= (partitions + consumers.size() - 1) / consumers.size());
     }
 }

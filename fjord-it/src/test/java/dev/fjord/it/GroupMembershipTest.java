@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -204,18 +203,7 @@ class GroupMembershipTest {
     }
 
     private static void pollUntil(final List<KafkaConsumer<byte[], byte[]>> consumers, final BooleanSupplier done) {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (final KafkaConsumer<byte[], byte[]> c : consumers) {
-                c.poll(Duration.ofMillis(100));
-            }
-            if (done.getAsBoolean()) {
-                return;
-            }
-        }
-        final List<Set<TopicPartition>> got = new ArrayList<>();
-        consumers.forEach(c -> got.add(c.assignment()));
-        throw new AssertionError("Condition not reached within 60 s; assignments " + got);
+        Clients.pollUntil(consumers, done);
     }
 
     /** Every non-empty callback, in order. */
