@@ -71,8 +71,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Bounded memory.</b> The key map ({@link OffsetMap}) stores a 128-bit hash of each key, 24 bytes a slot
  * whatever the key's size, and holds at most {@link Settings#maxMapEntries()} keys (from
- * {@code log.cleaner.dedupe.buffer.size} and {@code log.cleaner.io.buffer.load.factor}, as in Kafka); its arrays are
- * sized to the dirty offset span when that is smaller. When the dirty part holds more keys, the map stops before
+ * {@code log.cleaner.dedupe.buffer.size} and {@code log.cleaner.io.buffer.load.factor}, as in Kafka); unlike
+ * Kafka's, its arrays start small and grow with the keys mapped. When the dirty part holds more keys, the map stops before
  * the first batch that might not fit; that batch's base offset, {@code mapEnd}, ends the pass: every batch from
  * {@code mapEnd} on is copied as it is (nothing dropped, no delete horizon stamped), the checkpoint becomes
  * {@code mapEnd}, and the next pass maps on from there (so a segment with more keys than the map takes is cleaned
@@ -82,6 +82,8 @@ public final class LogCompactor {
     private static final Logger LOG = LoggerFactory.getLogger(LogCompactor.class);
     static final String CLEANED_SUFFIX = ".cleaned";
     static final String SWAP_SUFFIX = ".swap";
+    /** The key map's first size: 65536 keys, 1.7 MiB at load factor 0.9. */
+    static final int INITIAL_MAP_ENTRIES = 1 << 16;
 
     /** Test hook: called with the name of each swap step reached; a test makes it throw to simulate a crash. */
     static volatile java.util.function.Consumer<String> stepHook = step -> { };
@@ -244,9 +246,9 @@ public final class LogCompactor {
         // A pass that stopped at mapEnd did not read the segments after it: what was known of them still holds.
         log.nextDeleteHorizonMs(mapEnd < cleanedUpTo ? Math.min(filter.nextHorizon, view.nextDeleteHorizonMs())
                 : filter.nextHorizon);
-        (rewritten > 0 ? LOG.atInfo() : LOG.atDebug()).log("{}: compacted offsets up to {} (dirty ratio {}, {} keys mapped): {} of {} segment(s) rewritten, {} -> {} bytes",
-                log.topicPartition(), mapEnd, String.format("%.2f", ratio), keys.map().size(), rewritten, cleanable.size(),
-                totalBytes, after);
+        (rewritten > 0 ? LOG.atInfo() : LOG.atDebug()).log("{}: compacted offsets up to {} (dirty ratio {}, {} keys mapped in {} KiB): {} of {} segment(s) rewritten, {} -> {} bytes",
+                log.topicPartition(), mapEnd, String.format("%.2f", ratio), keys.map().size(), keys.map().memoryBytes() / 1024,
+                rewritten, cleanable.size(), totalBytes, after);
         if (mapEnd < cleanedUpTo) {
             LOG.info("{}: the dirty part holds more keys than the cleaner's map takes ({}, log.cleaner.dedupe.buffer.size);"
                     + " offsets {} to {} are left for the next pass", log.topicPartition(), settings.maxMapEntries(), mapEnd,
@@ -266,13 +268,16 @@ public final class LogCompactor {
      * Maps the keys of the dirty part, from {@code firstDirty} on, batch by batch, until the next batch might not
      * fit in {@link Settings#maxMapEntries()} (its record count is taken as that many new keys); the map then ends
      * at that batch's base offset. The first batch always goes in, even beyond the bound, so that every pass makes
-     * progress. The map is sized to the dirty offset span when that is smaller than the bound.
+     * progress. The map starts at {@link #INITIAL_MAP_ENTRIES} (or the dirty offset span, if smaller) and doubles
+     * as keys come, up to the bound: a compacted topic with few keys updated often (__consumer_offsets) keeps a
+     * small map however long its dirty part. The doubling that reaches the bound holds the old arrays too for the
+     * time of the rehash (up to 1.5 times the bound's memory, only in a pass that maps more than half the bound).
      */
     private KeyMap buildKeyMap(final List<Segment> dirty, final long firstDirty, final long dirtyEnd,
                                final Map<Long, List<TxnIndex.Entry>> aborted) {
         final int bound = settings.maxMapEntries();
-        final OffsetMap map = new OffsetMap((int) Math.min(bound, Math.max(0, dirtyEnd - firstDirty)),
-                settings.mapLoadFactor());
+        final OffsetMap map = new OffsetMap((int) Math.min(Math.min(bound, INITIAL_MAP_ENTRIES),
+                Math.max(0, dirtyEnd - firstDirty)), settings.mapLoadFactor());
         for (final Segment s : dirty) {
             // Skips the part of the first dirty segment that an earlier pass already mapped.
             final FileChannelRecordBatch start = s.baseOffset() < firstDirty
@@ -287,7 +292,7 @@ public final class LogCompactor {
                 if (map.size() > 0 && map.size() + mayAdd > bound) {
                     return new KeyMap(map, batch.baseOffset());
                 }
-                map.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, map.size() + mayAdd));
+                map.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, map.size() + mayAdd), bound);
                 for (final Record r : batch) {
                     if (r.hasKey()) {
                         map.put(r.key(), r.offset());

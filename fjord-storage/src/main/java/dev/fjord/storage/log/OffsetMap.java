@@ -16,9 +16,9 @@ import java.security.NoSuchAlgorithmException;
  *   hashLow[i]   8 bytes  the last 8 bytes
  *   offsets[i]   8 bytes  the offset + 1; 0 marks an empty slot (a fresh array needs no fill)
  * </pre>
- * The map holds at most {@link #capacity()} entries, which is {@code slots * loadFactor}. It is sized by its
- * user to what one pass needs, not to the configured maximum; {@link #ensureCapacity} grows it (rehashing the
- * stored hashes, the keys are not needed) for the rare pass that needs more than was guessed.
+ * The map holds at most {@link #capacity()} entries, which is {@code slots * loadFactor}. It starts small and
+ * {@link #ensureCapacity} doubles it as keys come (rehashing the stored hashes; the keys are not needed), so its
+ * memory follows the number of distinct keys, not the configured maximum.
  *
  * <p>Not thread-safe: one pass, one thread.
  */
@@ -96,15 +96,19 @@ final class OffsetMap {
         return (long) slots() * BYTES_PER_SLOT;
     }
 
-    /** Grows the arrays, if needed, so that {@code entries} entries fit. */
-    void ensureCapacity(final int entries) {
+    /**
+     * Grows the arrays, if needed, so that {@code entries} entries fit: to twice the capacity, or to
+     * {@code ceiling} if that is less, or to {@code entries} if that is more. A growth holds the old and the new
+     * arrays for the time of the rehash.
+     */
+    void ensureCapacity(final int entries, final int ceiling) {
         if (entries <= capacity) {
             return;
         }
         final long[] oldHigh = hashHigh;
         final long[] oldLow = hashLow;
         final long[] oldOffsets = offsets;
-        allocate(entries);
+        allocate((int) Math.max(entries, Math.min(2L * capacity, ceiling)));
         for (int i = 0; i < oldOffsets.length; i++) {
             if (oldOffsets[i] != 0) {
                 final int slot = probe(oldHigh[i], oldLow[i]);

@@ -73,8 +73,12 @@ class OffsetMapTest {
         for (int i = 0; i < 8; i++) {
             map.put(key("k" + i), i);
         }
-        map.ensureCapacity(1000);
-        assertThat(map.capacity()).isGreaterThanOrEqualTo(1000);
+        map.ensureCapacity(9, 1000);
+        assertThat(map.capacity()).isEqualTo(16); // doubled
+        map.ensureCapacity(17, 20);
+        assertThat(map.capacity()).isEqualTo(20); // doubled, up to the ceiling
+        map.ensureCapacity(1000, 20);
+        assertThat(map.capacity()).isEqualTo(1000); // beyond the ceiling when asked for
         for (int i = 8; i < 1000; i++) {
             map.put(key("k" + i), i);
         }
@@ -86,15 +90,18 @@ class OffsetMapTest {
     @Test
     void shouldAgreeWithAHashMapOverManyKeys() {
         final int keys = 200_000;
-        final OffsetMap map = new OffsetMap(keys, 0.9);
+        // Starts small and grows as the compactor grows it.
+        final OffsetMap map = new OffsetMap(1024, 0.9);
         final Map<String, Long> reference = new HashMap<>();
         final Random random = new Random(42);
         for (long offset = 0; offset < 3L * keys; offset++) {
             final String k = "key-" + random.nextInt(keys);
+            map.ensureCapacity(map.size() + 1, keys);
             map.put(key(k), offset);
             reference.put(k, offset);
         }
         assertThat(map.size()).isEqualTo(reference.size());
+        assertThat(map.capacity()).isLessThanOrEqualTo(keys);
         reference.forEach((k, offset) -> assertThat(map.get(key(k))).isEqualTo(offset));
         for (int i = 0; i < 1000; i++) {
             assertThat(map.get(key("absent-" + i))).isEqualTo(-1);
