@@ -120,6 +120,9 @@ public final class BrokerConfig {
     public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
     public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
     public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
+    /** Bound the log cleaner's key map (read by TopicConfigs.compactionSettings). */
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     /** Fjord's own: bounds memory per connection (Kafka clients send at most 5 by default). */
@@ -273,6 +276,12 @@ public final class BrokerConfig {
             "Default min.compaction.lag.ms: records younger than this are not compacted.");
         d.define(LOG_CLEANER_MAX_COMPACTION_LAG_MS, Type.LONG, Long.MAX_VALUE, atLeast(1), MEDIUM,
             "Default max.compaction.lag.ms: a record older than this forces compaction of its log.");
+        // Kafka requires more than 1 MiB per cleaner thread; Fjord runs one.
+        d.define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 134_217_728L, atLeast(1_048_577L), MEDIUM,
+            "Memory of the log cleaner's key map, 24 bytes a key (at most 2 GiB used); a log with more keys to "
+                + "compact than fit is compacted over several passes.");
+        d.define(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, Type.STRING, "0.9", loadFactor(), MEDIUM,
+            "Share of the log cleaner's key map that may fill (more keys per pass, more hash collisions to probe).");
         d.define(MIN_INSYNC_REPLICAS, Type.INT, 1, atLeast(1), MEDIUM, "Replicas that must have a write for acks=all.");
         d.define(UNCLEAN_LEADER_ELECTION_ENABLE, Type.BOOLEAN, false, LOW, "Allow out-of-sync replicas to become leader.");
         d.define(MAX_INFLIGHT_REQUESTS_PER_CONNECTION, Type.INT, 100, atLeast(1), MEDIUM,
@@ -281,6 +290,31 @@ public final class BrokerConfig {
             d.defineIgnored(key, "Accepted for compatibility with Kafka; no effect in Fjord.");
         }
         return d;
+    }
+
+    /** A number in (0, 1], given as a string (the config table has no floating-point type). */
+    private static ConfigDef.Validator loadFactor() {
+        return new ConfigDef.Validator() {
+            @Override
+            public boolean accepts(final Object value) {
+                try {
+                    final double d = Double.parseDouble(String.valueOf(value).trim());
+                    return d > 0 && d <= 1;
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }
+
+            @Override
+            public String expected(final Type type) {
+                return "a number > 0 and <= 1";
+            }
+
+            @Override
+            public String example() {
+                return "0.9";
+            }
+        };
     }
 
     /** One listener: a name (the security protocol, or a name mapped to PLAINTEXT), a host and a port. */

@@ -412,14 +412,26 @@ public final class TopicConfigs {
         return splitList(effective(topicConfigs, "cleanup.policy")).contains("compact");
     }
 
-    /** The log cleaner's settings for a topic. */
+    /**
+     * The log cleaner's settings for a topic; its key map is bounded by the broker's
+     * {@code log.cleaner.dedupe.buffer.size} and {@code log.cleaner.io.buffer.load.factor} (static, checked by
+     * BrokerConfig at start; Kafka's defaults when unset).
+     */
     public dev.fjord.storage.log.LogCompactor.Settings compactionSettings(final Map<String, String> topicConfigs) {
+        final String bufferBytes = staticConfig.get("log.cleaner.dedupe.buffer.size");
+        final String loadFactor = staticConfig.get("log.cleaner.io.buffer.load.factor");
+        final double factor = loadFactor == null
+                ? dev.fjord.storage.log.LogCompactor.Settings.DEFAULT_MAP_LOAD_FACTOR : Double.parseDouble(loadFactor.trim());
         return new dev.fjord.storage.log.LogCompactor.Settings(
                 Long.parseLong(effective(topicConfigs, "delete.retention.ms")),
                 Double.parseDouble(effective(topicConfigs, "min.cleanable.dirty.ratio")),
                 Long.parseLong(effective(topicConfigs, "min.compaction.lag.ms")),
                 Long.parseLong(effective(topicConfigs, "max.compaction.lag.ms")),
-                Long.parseLong(effective(topicConfigs, "file.delete.delay.ms")));
+                Long.parseLong(effective(topicConfigs, "file.delete.delay.ms")),
+                dev.fjord.storage.log.LogCompactor.Settings.maxMapEntries(bufferBytes == null
+                        ? dev.fjord.storage.log.LogCompactor.Settings.DEFAULT_DEDUPE_BUFFER_BYTES
+                        : Long.parseLong(bufferBytes.trim()), factor),
+                factor);
     }
 
     private static Predicate<String> atLeast(final long min) {

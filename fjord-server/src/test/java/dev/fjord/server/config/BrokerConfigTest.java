@@ -150,6 +150,18 @@ class BrokerConfigTest {
     }
 
     @Test
+    void cleanerDedupeBufferTakesKafkasDefaultsAndBounds() {
+        BrokerConfig.load(null, Map.of("log.cleaner.dedupe.buffer.size", "1048577", "log.cleaner.io.buffer.load.factor", "1"));
+        // Kafka: more than 1 MiB per cleaner thread.
+        assertThatThrownBy(() -> BrokerConfig.load(null, Map.of("log.cleaner.dedupe.buffer.size", "1048576")))
+            .hasMessageContaining("'log.cleaner.dedupe.buffer.size': expected an integer >= 1048577");
+        for (final String bad : new String[] {"0", "1.5", "-0.1", "lots"}) {
+            assertThatThrownBy(() -> BrokerConfig.load(null, Map.of("log.cleaner.io.buffer.load.factor", bad)))
+                .hasMessageContaining("'log.cleaner.io.buffer.load.factor': expected a number > 0 and <= 1");
+        }
+    }
+
+    @Test
     void listenersParsing() {
         final BrokerConfig c = BrokerConfig.fromMap(Map.of(
             "listeners", "PLAINTEXT://0.0.0.0:0, INTERNAL://[::1]:19092",

@@ -110,4 +110,17 @@ class TopicConfigsTest {
         assertThatThrownBy(() -> TopicConfigs.validateDynamic(Map.of("num.io.threads", "4"), "f.properties"))
                 .isInstanceOf(dev.fjord.common.config.ConfigException.class).hasMessageContaining("num.io.threads");
     }
+
+    @Test
+    void shouldBoundTheCleanersKeyMapByTheBrokersDedupeBuffer() {
+        final dev.fjord.storage.log.LogCompactor.Settings defaults = TopicConfigs.fromBroker(Map.of())
+                .compactionSettings(Map.of("min.cleanable.dirty.ratio", "0.1"));
+        assertThat(defaults.maxMapEntries()).isEqualTo(5_033_164); // 134217728 / 24 * 0.9
+        assertThat(defaults.mapLoadFactor()).isEqualTo(0.9);
+        assertThat(defaults.minCleanableDirtyRatio()).isEqualTo(0.1);
+        final dev.fjord.storage.log.LogCompactor.Settings small = TopicConfigs.fromBroker(Map.of(
+                "log.cleaner.dedupe.buffer.size", "2400000", "log.cleaner.io.buffer.load.factor", " 0.5")).compactionSettings(Map.of());
+        assertThat(small.maxMapEntries()).isEqualTo(50_000);
+        assertThat(small.mapLoadFactor()).isEqualTo(0.5);
+    }
 }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * first dirty segment holds a record older than {@code max.compaction.lag.ms}.
  *
  * <p><b>Rules.</b> A map of key to its latest offset is built from the dirty part (records of aborted transactions
- * and markers do not count). Then every cleanable segment is filtered, batch by batch, keeping each record's
+ * and markers do not count; see <i>Bounded memory</i> below for a dirty part with more keys than the map takes).
+ * Then every cleanable segment is filtered up to the end of the map, batch by batch, keeping each record's
  * offset (a batch keeps its base and last offset, so producer sequence ranges stay whole; a batch left empty
  * vanishes; a compressed batch is decompressed, filtered and recompressed with its own codec, or kept byte for
  * byte when all its records stay):
@@ -68,31 +69,79 @@ import org.slf4j.LoggerFactory;
  * (3) redone; a {@code B.txnindex.swap} without {@code B.log.swap} is deleted. Indexes are derived data and are
  * rebuilt from the log when missing.
  *
- * <p>The key map is held in memory (one entry per distinct key in the dirty part); Kafka bounds it with
- * {@code log.cleaner.dedupe.buffer.size}, Fjord does not yet.
+ * <p><b>Bounded memory.</b> The key map ({@link OffsetMap}) stores a 128-bit hash of each key, 24 bytes a slot
+ * whatever the key's size, and holds at most {@link Settings#maxMapEntries()} keys (from
+ * {@code log.cleaner.dedupe.buffer.size} and {@code log.cleaner.io.buffer.load.factor}, as in Kafka); unlike
+ * Kafka's, its arrays start small and grow with the keys mapped. When the dirty part holds more keys, the map stops before
+ * the first batch that might not fit; that batch's base offset, {@code mapEnd}, ends the pass: every batch from
+ * {@code mapEnd} on is copied as it is (nothing dropped, no delete horizon stamped), the checkpoint becomes
+ * {@code mapEnd}, and the next pass maps on from there (so a segment with more keys than the map takes is cleaned
+ * over several passes).
  */
 public final class LogCompactor {
     private static final Logger LOG = LoggerFactory.getLogger(LogCompactor.class);
     static final String CLEANED_SUFFIX = ".cleaned";
     static final String SWAP_SUFFIX = ".swap";
+    /** The key map's first size: 65536 keys, 1.7 MiB at load factor 0.9. */
+    static final int INITIAL_MAP_ENTRIES = 1 << 16;
 
     /** Test hook: called with the name of each swap step reached; a test makes it throw to simulate a crash. */
     static volatile java.util.function.Consumer<String> stepHook = step -> { };
 
     /**
-     * The topic settings one pass uses.
+     * The topic settings one pass uses, and the broker's bound on its key map.
      *
      * @param deleteRetentionMs {@code delete.retention.ms}: how long tombstones and empty-transaction markers stay once cleaned
      * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}
      * @param minCompactionLagMs {@code min.compaction.lag.ms}: records younger than this are not cleaned
      * @param maxCompactionLagMs {@code max.compaction.lag.ms}: a dirty record older than this forces a pass
      * @param fileDeleteDelayMs {@code file.delete.delay.ms}: how long a replaced segment's files stay open
+     * @param maxMapEntries the most distinct keys one pass maps (see {@link #maxMapEntries(long, double)}); a dirty
+     *     part with more is cleaned over several passes
+     * @param mapLoadFactor {@code log.cleaner.io.buffer.load.factor}: the share of the map's slots used, in (0, 1]
      */
     public record Settings(long deleteRetentionMs, double minCleanableDirtyRatio, long minCompactionLagMs,
-                           long maxCompactionLagMs, long fileDeleteDelayMs) {
+                           long maxCompactionLagMs, long fileDeleteDelayMs, int maxMapEntries, double mapLoadFactor) {
+        /** Kafka's default {@code log.cleaner.dedupe.buffer.size}: 128 MiB. */
+        public static final long DEFAULT_DEDUPE_BUFFER_BYTES = 134_217_728L;
+        /** Kafka's default {@code log.cleaner.io.buffer.load.factor}. */
+        public static final double DEFAULT_MAP_LOAD_FACTOR = 0.9;
+
+        public Settings {
+            if (maxMapEntries < 1) {
+                throw new IllegalArgumentException("maxMapEntries must be at least 1: " + maxMapEntries);
+            }
+            if (!(mapLoadFactor > 0 && mapLoadFactor <= 1)) {
+                throw new IllegalArgumentException("mapLoadFactor must be in (0, 1]: " + mapLoadFactor);
+            }
+        }
+
+        /** With the key map bounded as by Kafka's default {@code log.cleaner.dedupe.buffer.size}. */
+        public Settings(final long deleteRetentionMs, final double minCleanableDirtyRatio, final long minCompactionLagMs,
+                        final long maxCompactionLagMs, final long fileDeleteDelayMs) {
+            this(deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs, fileDeleteDelayMs,
+                    maxMapEntries(DEFAULT_DEDUPE_BUFFER_BYTES, DEFAULT_MAP_LOAD_FACTOR), DEFAULT_MAP_LOAD_FACTOR);
+        }
+
         /** Kafka's topic defaults. */
         public static Settings defaults() {
             return new Settings(86_400_000L, 0.5, 0, Long.MAX_VALUE, 60_000L);
+        }
+
+        /** The same, with the key map bounded to {@code entries}. */
+        public Settings withMaxMapEntries(final int entries) {
+            return new Settings(deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs,
+                    fileDeleteDelayMs, entries, mapLoadFactor);
+        }
+
+        /**
+         * The most keys a map of {@code bufferBytes} holds at {@code loadFactor}, as Kafka counts it: 24 bytes a
+         * slot, {@code loadFactor} of the slots used; the buffer is capped at 2 GiB (Kafka's cap per cleaner
+         * thread; Fjord runs one). 134217728 bytes at 0.9: 5,033,164 keys.
+         */
+        public static int maxMapEntries(final long bufferBytes, final double loadFactor) {
+            final long slots = Math.min(bufferBytes, Integer.MAX_VALUE) / OffsetMap.BYTES_PER_SLOT;
+            return (int) Math.max(1, (long) (slots * loadFactor));
         }
     }
 
@@ -175,26 +224,16 @@ public final class LogCompactor {
         for (final TxnIndex.Entry e : view.aborted()) {
             aborted.computeIfAbsent(e.producerId(), k -> new ArrayList<>()).add(e);
         }
-        final Map<ByteBuffer, Long> latest = new HashMap<>();
-        for (final Segment s : dirty) {
-            for (final FileChannelRecordBatch batch : s.batchesFrom(0)) {
-                if (batch.isControlBatch() || isAborted(batch, aborted)) {
-                    continue;
-                }
-                for (final Record r : batch) {
-                    if (r.hasKey()) {
-                        latest.put(copy(r.key()), r.offset());
-                    }
-                }
-            }
-        }
+        final KeyMap keys = buildKeyMap(dirty, view.firstDirty(), cleanedUpTo, aborted);
+        final long mapEnd = keys.end();
 
-        final Filter filter = new Filter(now, settings.deleteRetentionMs(), latest, aborted);
+        final Filter filter = new Filter(now, settings.deleteRetentionMs(), keys.map(), aborted);
         int rewritten = 0;
         long after = 0;
         try (BufferSupplier buffers = BufferSupplier.create()) {
             for (final Segment s : cleanable) {
-                final long size = clean(s, filter, buffers, view.dir());
+                // A segment wholly at or after mapEnd waits for the next pass.
+                final long size = s.baseOffset() < mapEnd ? clean(s, filter, mapEnd, buffers, view.dir()) : -1;
                 if (size >= 0) {
                     rewritten++;
                     after += size;
@@ -203,11 +242,65 @@ public final class LogCompactor {
                 }
             }
         }
-        log.storeCleanerCheckpoint(cleanedUpTo);
-        log.nextDeleteHorizonMs(filter.nextHorizon);
-        (rewritten > 0 ? LOG.atInfo() : LOG.atDebug()).log("{}: compacted offsets up to {} (dirty ratio {}): {} of {} segment(s) rewritten, {} -> {} bytes",
-                log.topicPartition(), cleanedUpTo, String.format("%.2f", ratio), rewritten, cleanable.size(), totalBytes, after);
-        return new Result(true, rewritten, totalBytes, after, cleanedUpTo, ratio);
+        log.storeCleanerCheckpoint(mapEnd);
+        // A pass that stopped at mapEnd did not read the segments after it: what was known of them still holds.
+        log.nextDeleteHorizonMs(mapEnd < cleanedUpTo ? Math.min(filter.nextHorizon, view.nextDeleteHorizonMs())
+                : filter.nextHorizon);
+        (rewritten > 0 ? LOG.atInfo() : LOG.atDebug()).log("{}: compacted offsets up to {} (dirty ratio {}, {} keys mapped in {} KiB): {} of {} segment(s) rewritten, {} -> {} bytes",
+                log.topicPartition(), mapEnd, String.format("%.2f", ratio), keys.map().size(), keys.map().memoryBytes() / 1024,
+                rewritten, cleanable.size(), totalBytes, after);
+        if (mapEnd < cleanedUpTo) {
+            LOG.info("{}: the dirty part holds more keys than the cleaner's map takes ({}, log.cleaner.dedupe.buffer.size);"
+                    + " offsets {} to {} are left for the next pass", log.topicPartition(), settings.maxMapEntries(), mapEnd,
+                    cleanedUpTo);
+        }
+        return new Result(true, rewritten, totalBytes, after, mapEnd, ratio);
+    }
+
+    /**
+     * The key map of a pass, and {@code end}: the map holds the latest offset of every key of the records from
+     * {@code firstDirty} up to {@code end}; records from {@code end} on are not in it.
+     */
+    private record KeyMap(OffsetMap map, long end) {
+    }
+
+    /**
+     * Maps the keys of the dirty part, from {@code firstDirty} on, batch by batch, until the next batch might not
+     * fit in {@link Settings#maxMapEntries()} (its record count is taken as that many new keys); the map then ends
+     * at that batch's base offset. The first batch always goes in, even beyond the bound, so that every pass makes
+     * progress. The map starts at {@link #INITIAL_MAP_ENTRIES} (or the dirty offset span, if smaller) and doubles
+     * as keys come, up to the bound: a compacted topic with few keys updated often (__consumer_offsets) keeps a
+     * small map however long its dirty part. The doubling that reaches the bound holds the old arrays too for the
+     * time of the rehash (up to 1.5 times the bound's memory, only in a pass that maps more than half the bound).
+     */
+    private KeyMap buildKeyMap(final List<Segment> dirty, final long firstDirty, final long dirtyEnd,
+                               final Map<Long, List<TxnIndex.Entry>> aborted) {
+        final int bound = settings.maxMapEntries();
+        final OffsetMap map = new OffsetMap((int) Math.min(Math.min(bound, INITIAL_MAP_ENTRIES),
+                Math.max(0, dirtyEnd - firstDirty)), settings.mapLoadFactor());
+        for (final Segment s : dirty) {
+            // Skips the part of the first dirty segment that an earlier pass already mapped.
+            final FileChannelRecordBatch start = s.baseOffset() < firstDirty
+                    ? s.batchAtOrAfter(firstDirty, Integer.MAX_VALUE) : null;
+            final int position = start == null ? 0 : start.position();
+            for (final FileChannelRecordBatch batch : s.batchesFrom(position)) {
+                if (batch.lastOffset() < firstDirty || batch.isControlBatch() || isAborted(batch, aborted)) {
+                    continue;
+                }
+                final Integer count = batch.countOrNull();
+                final long mayAdd = count != null ? count : batch.lastOffset() - batch.baseOffset() + 1;
+                if (map.size() > 0 && map.size() + mayAdd > bound) {
+                    return new KeyMap(map, batch.baseOffset());
+                }
+                map.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, map.size() + mayAdd), bound);
+                for (final Record r : batch) {
+                    if (r.hasKey()) {
+                        map.put(r.key(), r.offset());
+                    }
+                }
+            }
+        }
+        return new KeyMap(map, dirtyEnd);
     }
 
     /** The timestamp of the segment's first batch: an estimate of its oldest record; -1 when empty. */
@@ -216,12 +309,6 @@ public final class LogCompactor {
             return batch.maxTimestamp();
         }
         return -1;
-    }
-
-    private static ByteBuffer copy(final ByteBuffer b) {
-        final byte[] bytes = new byte[b.remaining()];
-        b.duplicate().get(bytes);
-        return ByteBuffer.wrap(bytes);
     }
 
     static boolean isAborted(final RecordBatch batch, final Map<Long, List<TxnIndex.Entry>> aborted) {
@@ -240,12 +327,13 @@ public final class LogCompactor {
     }
 
     /**
-     * Filters one segment into {@code B.log.cleaned} and swaps it in if anything changed.
+     * Filters one segment into {@code B.log.cleaned} and swaps it in if anything changed. Batches from
+     * {@code mapEnd} on are copied as they are: the key map does not cover them.
      *
      * @return the new size, or -1 if the segment was left as it was
      */
-    private long clean(final Segment segment, final Filter filter, final BufferSupplier buffers, final Path dir)
-            throws IOException {
+    private long clean(final Segment segment, final Filter filter, final long mapEnd, final BufferSupplier buffers,
+                       final Path dir) throws IOException {
         final long base = segment.baseOffset();
         final Path cleanedLog = dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX + CLEANED_SUFFIX));
         final Path cleanedTxn = dir.resolve(Segment.fileName(base, TxnIndex.SUFFIX + CLEANED_SUFFIX));
@@ -258,10 +346,14 @@ public final class LogCompactor {
                 final ByteBuffer in = ByteBuffer.allocate(batch.sizeInBytes());
                 batch.writeTo(in);
                 in.flip();
-                final MemoryRecords.FilterResult result = MemoryRecords.readableRecords(in)
-                        .filterTo(filter, ByteBuffer.allocate(in.remaining() + 64), buffers, Records.SOFT_MAX_ARRAY_LENGTH);
-                final ByteBuffer kept = result.outputBuffer();
-                kept.flip();
+                final ByteBuffer kept;
+                if (batch.baseOffset() >= mapEnd) {
+                    kept = in;
+                } else {
+                    kept = MemoryRecords.readableRecords(in).filterTo(filter, ByteBuffer.allocate(in.remaining() + 64),
+                            buffers, Records.SOFT_MAX_ARRAY_LENGTH).outputBuffer();
+                    kept.flip();
+                }
                 if (!kept.equals(in)) {
                     changed = true;
                 }
@@ -371,7 +463,7 @@ public final class LogCompactor {
 
     /** Decides, batch by batch and record by record in offset order, what a pass keeps. */
     private static final class Filter extends MemoryRecords.RecordFilter {
-        private final Map<ByteBuffer, Long> latest;
+        private final OffsetMap latest;
         private final Map<Long, List<TxnIndex.Entry>> aborted;
         /** Producers whose current transaction still has a record in the log. */
         private final Set<Long> txnHasRecords = new HashSet<>();
@@ -379,7 +471,7 @@ public final class LogCompactor {
         /** The earliest delete horizon among the batches kept. */
         long nextHorizon = Long.MAX_VALUE;
 
-        Filter(final long now, final long deleteRetentionMs, final Map<ByteBuffer, Long> latest,
+        Filter(final long now, final long deleteRetentionMs, final OffsetMap latest,
                final Map<Long, List<TxnIndex.Entry>> aborted) {
             super(now, deleteRetentionMs);
             this.latest = latest;
@@ -420,8 +512,7 @@ public final class LogCompactor {
                 return !(markerOfEmptyTxn && horizonPassed(batch));
             }
             if (record.hasKey()) {
-                final Long newest = latest.get(record.key());
-                if (newest != null && record.offset() < newest) {
+                if (record.offset() < latest.get(record.key())) {
                     return false;
                 }
                 if (!record.hasValue() && horizonPassed(batch)) {

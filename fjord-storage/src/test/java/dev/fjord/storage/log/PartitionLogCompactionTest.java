@@ -453,4 +453,165 @@ class PartitionLogCompactionTest {
             recovered.close();
         }
     }
+
+    // ---------------------------------------------------------------- a key map smaller than the dirty part
+
+    /** Writes {@code rounds} updates of keys key-000..key-{keys-1} to {@code target}, one record per batch. */
+    private void writeManyKeys(final PartitionLog target, final int keys, final int rounds) {
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < keys; k++) {
+                target.append(one(String.format("key-%03d", k), String.format("v%02d", r)), 0);
+            }
+        }
+    }
+
+    /** One batch of {@code count} records, keys {@code tag}-k0.., all with {@code value}. */
+    private MemoryRecords keys(final String tag, final int count, final String value) {
+        final SimpleRecord[] records = new SimpleRecord[count];
+        for (int i = 0; i < count; i++) {
+            records[i] = rec(tag + "-k" + i, value);
+        }
+        return MemoryRecords.withRecords(Compression.NONE, records);
+    }
+
+    /** Passes until one does nothing; each must move the checkpoint on (or, once clean, hold it). */
+    private List<Long> compactFully(final LogCompactor.Settings settings) {
+        final List<Long> ends = new ArrayList<>();
+        LogCompactor.Result result;
+        while ((result = log.compact(settings)).cleaned()) {
+            if (!ends.isEmpty()) {
+                assertThat(result.cleanedUpTo()).isGreaterThanOrEqualTo(ends.get(ends.size() - 1));
+            }
+            ends.add(result.cleanedUpTo());
+            assertThat(ends).hasSizeLessThan(1000);
+        }
+        return ends;
+    }
+
+    @Test
+    void shouldConvergeOverPassesOfATinyMapToWhatOnePassOfTheDefaultMapLeaves() throws IOException {
+        final PartitionLog roomy = open(tmp.resolve("roomy-0"), 30);
+        log = open(dir(), 30);
+        try {
+            writeManyKeys(log, 100, 5);
+            writeManyKeys(roomy, 100, 5);
+            final List<Rec> before = readAll(log, 0);
+            final long end = activeBase();
+            assertThat(end).isGreaterThan(400);
+            assertThat(roomy.compact(EAGER).cleanedUpTo()).isEqualTo(end);
+
+            final LogCompactor.Settings tiny = EAGER.withMaxMapEntries(10);
+            long checkpoint = 0;
+            int passes = 0;
+            LogCompactor.Result result;
+            while ((result = log.compact(tiny)).cleaned()) {
+                // Ten single-record batches of ten distinct keys per pass; the rest waits, untouched.
+                assertThat(result.cleanedUpTo()).isEqualTo(Math.min(checkpoint + 10, end));
+                checkpoint = result.cleanedUpTo();
+                assertThat(readAll(log, 0)).isEqualTo(model(before, checkpoint));
+                assertThat(++passes).isLessThan(1000);
+            }
+            assertThat(checkpoint).isEqualTo(end);
+            assertThat(passes).isEqualTo((int) ((end + 9) / 10));
+            assertThat(readAll(log, 0)).isEqualTo(readAll(roomy, 0)).isEqualTo(model(before, end));
+            assertThat(latestValues(readAll(log, 0))).hasSize(100);
+        } finally {
+            roomy.close();
+        }
+    }
+
+    @Test
+    void shouldMakeProgressPassAfterPassInsideASegmentWithMoreKeysThanTheMapTakes() throws IOException {
+        log = PartitionLog.open(dir(), TP, LogConfig.defaults().withSegmentMs(MINUTE).withCompact(true), clock);
+        // One segment: ten batches of 4 new keys (0..39), one of 15 (40..54), five updating the first ones (55..74).
+        for (int b = 0; b < 10; b++) {
+            log.append(keys("b" + b, 4, "old"), 0);
+        }
+        log.append(keys("big", 15, "v"), 0);
+        for (int b = 0; b < 5; b++) {
+            log.append(keys("b" + b, 4, "new"), 0);
+        }
+        clock.advanceMillis(MINUTE);
+        put("tail", "t"); // rolls: the segment is sealed
+        assertThat(activeBase()).isEqualTo(75);
+        final List<Rec> before = readAll(log, 0);
+
+        final List<Long> ends = new ArrayList<>();
+        LogCompactor.Result result;
+        while ((result = log.compact(EAGER.withMaxMapEntries(10))).cleaned()) {
+            ends.add(result.cleanedUpTo());
+            assertThat(readAll(log, 0)).isEqualTo(model(before, result.cleanedUpTo()));
+            assertThat(ends).hasSizeLessThan(20);
+        }
+
+        // Two batches of 4 fit in 10 keys, a third does not; the batch of 15 goes in alone, beyond the bound.
+        assertThat(ends).containsExactly(8L, 16L, 24L, 32L, 40L, 55L, 63L, 71L, 75L);
+        // b0..b4's old values (offsets 0..19) are gone, b5..b9's stay.
+        assertThat(readAll(log, 0)).filteredOn(r -> r.value().equals("old")).extracting(Rec::offset)
+                .hasSize(20).allMatch(o -> o >= 20 && o < 40);
+    }
+
+    @Test
+    void shouldKeepTheTombstoneRulesWithATinyMap() throws IOException {
+        log = open(dir(), 4);
+        writeRounds(3, 2);
+        final long tombstone = log.append(MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(clock.wallMillis(), bytes("key-01"), null)), 0).firstOffset();
+        writeRounds(1, 6);
+        final long end = activeBase();
+        final LogCompactor.Settings tiny = EAGER.withMaxMapEntries(1);
+
+        final List<Long> ends = new ArrayList<>();
+        LogCompactor.Result result;
+        while ((result = log.compact(tiny)).cleaned()) {
+            ends.add(result.cleanedUpTo());
+            if (result.cleanedUpTo() <= tombstone) {
+                // Not cleaned yet: no delete horizon.
+                assertThat(batchesAt(tombstone).get(0).deleteHorizonMs()).isEmpty();
+            }
+            assertThat(ends).hasSizeLessThan(100);
+        }
+        assertThat(ends).hasSizeGreaterThan(1).last().isEqualTo(end);
+        assertThat(readAll(log, 0).stream().filter(r -> r.key().equals("key-01")).toList())
+                .singleElement().satisfies(r -> assertThat(r.value()).isNull())
+                .satisfies(r -> assertThat(batchesAt(r.offset()).get(0).deleteHorizonMs()).hasValue(START_MS + DAY));
+
+        clock.advanceMillis(DAY - 1);
+        compactFully(tiny);
+        assertThat(readAll(log, 0).stream().filter(r -> r.key().equals("key-01"))).hasSize(1);
+
+        clock.advanceMillis(1);
+        assertThat(compactFully(tiny)).isNotEmpty();
+        final List<Rec> after = readAll(log, 0);
+        assertThat(after.stream().filter(r -> r.key().equals("key-01"))).isEmpty();
+        assertThat(latestValues(after)).containsOnlyKeys("key-00", "key-02");
+    }
+
+    @Test
+    void shouldKeepTheTransactionRulesWithATinyMap() throws IOException {
+        log = open(dir(), 3);
+        put("a", "plain-1");
+        log.append(txn(7, 0, "a", "aborted"), 0);
+        log.append(txn(7, 1, "b", "aborted"), 0);
+        final long abortAt = log.appendTxnMarker(7, (short) 0, 0, false, 0).firstOffset();
+        log.append(txn(8, 0, "c", "committed"), 0);
+        final long commitAt = log.appendTxnMarker(8, (short) 0, 0, true, 0).firstOffset();
+        log.append(txn(9, 0, "d", "committed-then-replaced"), 0);
+        final long emptyCommitAt = log.appendTxnMarker(9, (short) 0, 0, true, 0).firstOffset();
+        put("d", "plain-d");
+        writeRounds(1, 6);
+        final LogCompactor.Settings tiny = EAGER.withMaxMapEntries(1);
+
+        assertThat(compactFully(tiny)).hasSizeGreaterThan(1).last().isEqualTo(activeBase());
+        final List<Rec> after = readAll(log, 0);
+        assertThat(after).extracting(Rec::value).doesNotContain("aborted", "committed-then-replaced");
+        assertThat(after).extracting(Rec::value).contains("plain-1", "committed", "plain-d");
+        assertThat(markerOffsets()).containsExactly(abortAt, commitAt, emptyCommitAt);
+
+        clock.advanceMillis(DAY);
+        compactFully(tiny);
+        assertThat(markerOffsets()).containsExactly(commitAt);
+        assertThat(log.abortedTransactions(0, Long.MAX_VALUE)).isEmpty();
+        assertThat(latestValues(readAll(log, 0))).containsEntry("c", "committed").containsEntry("a", "plain-1");
+    }
 }
