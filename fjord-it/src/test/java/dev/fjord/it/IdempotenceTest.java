@@ -107,4 +107,24 @@ class IdempotenceTest {
         final ProduceResponseData response = ((ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 9, data)).data();
         return response.responses().iterator().next().partitionResponses().get(0);
     }
+
+    @Test
+    void shouldForgetAnIdleProducerAfterProducerIdExpiration() throws Exception {
+        try (EmbeddedFjord brief = EmbeddedFjord.builder().config("producer.id.expiration.ms", "1500")
+                .config("producer.id.expiration.check.interval.ms", "100").start();
+             Admin admin = Clients.admin(brief.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic(TP.topic(), 1, (short) 1))).all().get();
+            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                         Clients.producer(brief.bootstrapServers(), Map.of("enable.idempotence", "true", "acks", "all"))) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TP.topic(), "v".getBytes())).get();
+            }
+            assertThat(admin.describeProducers(List.of(TP)).partitionResult(TP).get().activeProducers()).hasSize(1);
+
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (!admin.describeProducers(List.of(TP)).partitionResult(TP).get().activeProducers().isEmpty()) {
+                assertThat(System.nanoTime()).as("producer forgotten in time").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+    }
 }

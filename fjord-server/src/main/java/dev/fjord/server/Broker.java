@@ -183,6 +183,8 @@ public final class Broker implements AutoCloseable {
         // Retention shares the scheduler thread with timeouts; a pass only unlinks files, which is quick.
         scheduler.scheduleWithFixedDelay(partitions::applyRetention, config.logRetentionCheckIntervalMs(),
                 config.logRetentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> partitions.removeExpiredProducers(config.producerIdExpirationMs()),
+                config.producerIdExpirationCheckIntervalMs(), config.producerIdExpirationCheckIntervalMs(), TimeUnit.MILLISECONDS);
         // The log cleaner is scheduled like retention, but on a thread of its own (Kafka's log.cleaner.threads=1):
         // a pass reads and may rewrite whole segments, which must not hold up the scheduler's timeouts.
         if (config.logCleanerEnable()) {

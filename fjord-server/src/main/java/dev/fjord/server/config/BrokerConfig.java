@@ -92,6 +92,8 @@ public final class BrokerConfig {
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String TRANSACTION_STATE_LOG_NUM_PARTITIONS = "transaction.state.log.num.partitions";
     public static final String TRANSACTION_MAX_TIMEOUT_MS = "transaction.max.timeout.ms";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String TRANSACTION_PARTITION_VERIFICATION_ENABLE = "transaction.partition.verification.enable";
     public static final String TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS =
         "transaction.abort.timed.out.transaction.cleanup.interval.ms";
@@ -231,6 +233,10 @@ public final class BrokerConfig {
         d.define(TRANSACTION_STATE_LOG_NUM_PARTITIONS, Type.INT, 50, atLeast(1), HIGH, "Partitions of __transaction_state.");
         d.define(TRANSACTION_PARTITION_VERIFICATION_ENABLE, Type.BOOLEAN, true, LOW,
             "Refuse a transactional batch unless its producer's open transaction includes the partition (KIP-890).");
+        d.define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, atLeast(1), LOW,
+            "A partition forgets an idempotent producer that has not written to it for this long (and has no open transaction).");
+        d.define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.INT, 600_000, atLeast(1), LOW,
+            "How often partitions look for producers to forget.");
         d.define(TRANSACTION_MAX_TIMEOUT_MS, Type.INT, 900_000, atLeast(1), HIGH,
             "Largest transaction.timeout.ms a producer may ask for; larger gets INVALID_TRANSACTION_TIMEOUT.");
         d.define(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS, Type.INT, 10_000, atLeast(1), LOW,
@@ -385,6 +391,8 @@ public final class BrokerConfig {
     private final int transactionStateLogNumPartitions;
     private final boolean transactionPartitionVerificationEnable;
     private final int transactionMaxTimeoutMs;
+    private final int producerIdExpirationMs;
+    private final int producerIdExpirationCheckIntervalMs;
     private final int transactionAbortTimedOutCleanupIntervalMs;
     private final int groupInitialRebalanceDelayMs;
     private final int groupMinSessionTimeoutMs;
@@ -460,6 +468,8 @@ public final class BrokerConfig {
         this.offsetsTopicReplicationFactor = v.getInt(OFFSETS_TOPIC_REPLICATION_FACTOR);
         this.transactionStateLogNumPartitions = v.getInt(TRANSACTION_STATE_LOG_NUM_PARTITIONS);
         this.transactionMaxTimeoutMs = v.getInt(TRANSACTION_MAX_TIMEOUT_MS);
+        this.producerIdExpirationMs = v.getInt(PRODUCER_ID_EXPIRATION_MS);
+        this.producerIdExpirationCheckIntervalMs = v.getInt(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
         this.transactionPartitionVerificationEnable = v.getBoolean(TRANSACTION_PARTITION_VERIFICATION_ENABLE);
         this.transactionAbortTimedOutCleanupIntervalMs = v.getInt(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS);
         this.groupInitialRebalanceDelayMs = v.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS);
@@ -869,6 +879,14 @@ public final class BrokerConfig {
 
     public int transactionMaxTimeoutMs() {
         return transactionMaxTimeoutMs;
+    }
+
+    public int producerIdExpirationMs() {
+        return producerIdExpirationMs;
+    }
+
+    public int producerIdExpirationCheckIntervalMs() {
+        return producerIdExpirationCheckIntervalMs;
     }
 
     public int transactionAbortTimedOutCleanupIntervalMs() {

@@ -249,6 +249,24 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /**
+     * Forgets, in every partition, the idempotent producers idle for {@code expirationMs} without an open
+     * transaction ({@code producer.id.expiration.ms}), so producer state stays bounded on a long-running broker.
+     *
+     * @return the number of producer entries removed
+     */
+    public int removeExpiredProducers(final long expirationMs) {
+        int removed = 0;
+        for (final PartitionLog log : logs.values()) {
+            try {
+                removed += log.removeExpiredProducers(expirationMs);
+            } catch (RuntimeException e) {
+                LOG.error("Expiring the producers of {} failed", log.topicPartition(), e);
+            }
+        }
+        return removed;
+    }
+
+    /**
      * One log-cleaner pass (every {@code log.cleaner.backoff.ms} on the cleaner thread): each partition of a
      * topic whose cleanup.policy includes {@code compact} is compacted if it is dirty enough, with its topic's
      * settings read afresh. A failure is logged and the partition is tried again at the next pass.

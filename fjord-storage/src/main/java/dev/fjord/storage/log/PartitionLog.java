@@ -624,6 +624,18 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets the producers whose last write here is at least {@code expirationMs} before the log clock's
+     * wall time and that have no open transaction ({@code producer.id.expiration.ms}).
+     *
+     * @return how many were forgotten
+     */
+    public int removeExpiredProducers(final long expirationMs) {
+        synchronized (lock) {
+            return producers.removeExpired(clock.wallMillis(), expirationMs);
+        }
+    }
+
     /** The last stable offset: below it every transaction is decided. */
     public long lastStableOffset() {
         return highWatermark.lastStable();

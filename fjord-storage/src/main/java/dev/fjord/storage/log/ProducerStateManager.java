@@ -245,6 +245,27 @@ final class ProducerStateManager {
         return producers.size();
     }
 
+    /**
+     * Forgets producers without an open transaction here whose last batch or marker is at least
+     * {@code expirationMs} old ({@code producer.id.expiration.ms}, as Kafka): a broker that runs for
+     * months keeps state for the producers that are still writing, not every one it ever saw. A forgotten
+     * producer that writes again is taken as new (any sequence accepted, duplicates of batches older than
+     * the expiry no longer recognised).
+     *
+     * @return how many were removed
+     */
+    int removeExpired(final long nowMs, final long expirationMs) {
+        int removed = 0;
+        for (final Iterator<Map.Entry<Long, Entry>> it = producers.entrySet().iterator(); it.hasNext(); ) {
+            final Entry e = it.next().getValue();
+            if (e.txnFirstOffset < 0 && nowMs - e.lastTimestamp >= expirationMs) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     void clear() {
         producers.clear();
         ongoing.clear();

@@ -212,4 +212,26 @@ class PartitionLogIdempotenceTest {
         assertThat(recovered.logEndOffset()).isEqualTo(12);
         assertThat(recovered.append(idempotent(PID, EPOCH, 8, 2), 0).firstOffset()).isEqualTo(8);
     }
+
+    @Test
+    void shouldForgetIdleProducersAfterTheExpirationButNotOnesWithAnOpenTransaction() throws IOException {
+        final long expiration = 60_000;
+        final PartitionLog log = open(tmp.resolve("topic-0"), LogConfig.defaults());
+        log.append(idempotent(PID, EPOCH, 0, 3), 0); // last timestamp START_MS + 2
+        log.append(org.apache.kafka.common.record.internal.MemoryRecords.withTransactionalRecords(
+                org.apache.kafka.common.compress.Compression.NONE, 77L, (short) 0, 0,
+                new org.apache.kafka.common.record.internal.SimpleRecord(START_MS, "t".getBytes(), "v".getBytes())), 0);
+        assertThatThrownBy(() -> log.append(idempotent(PID, EPOCH, 7, 1), 0)).isInstanceOf(OutOfOrderSequenceException.class);
+
+        clock.advanceMillis(2 + expiration - 1);
+        assertThat(log.removeExpiredProducers(expiration)).isZero();
+        assertThat(log.producers()).hasSize(2);
+
+        clock.advanceMillis(1);
+        assertThat(log.removeExpiredProducers(expiration)).isEqualTo(1);
+        assertThat(log.producers()).extracting(PartitionLog.ProducerInfo::producerId).containsExactly(77L);
+        // Forgotten, the producer is new again: it may go on at any sequence.
+        log.append(idempotent(PID, EPOCH, 7, 1), 0);
+        assertThat(log.producers()).hasSize(2);
+    }
 }
