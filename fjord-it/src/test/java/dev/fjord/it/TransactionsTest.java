@@ -302,4 +302,31 @@ class TransactionsTest {
         assertThat(readAll("txn", IsolationLevel.READ_COMMITTED)).containsExactlyInAnyOrder("committed-before", "committed-after");
         assertThat(readAll("txn", IsolationLevel.READ_UNCOMMITTED)).hasSize(3);
     }
+
+    @Test
+    void shouldForgetATransactionalIdAfterTransactionalIdExpiration() throws Exception {
+        try (EmbeddedFjord brief = EmbeddedFjord.builder().config("transactional.id.expiration.ms", "1500")
+                .config("transaction.remove.expired.transaction.cleanup.interval.ms", "100").start();
+             Admin admin = Clients.admin(brief.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic("expiring", 1, (short) 1))).all().get();
+            try (KafkaProducer<byte[], byte[]> producer = Clients.producer(brief.bootstrapServers(),
+                    Map.of("transactional.id", "short-lived"))) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>("expiring", "v".getBytes(StandardCharsets.UTF_8)));
+                producer.commitTransaction();
+            }
+            assertThat(admin.listTransactions().all().get()).extracting(t -> t.transactionalId()).contains("short-lived");
+
+            await("short-lived forgotten", () -> {
+                try {
+                    return admin.listTransactions().all().get().stream().noneMatch(t -> t.transactionalId().equals("short-lived"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThatThrownBy(() -> admin.describeTransactions(List.of("short-lived")).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.TransactionalIdNotFoundException.class);
+        }
+    }
 }

@@ -236,7 +236,8 @@ public final class Broker implements AutoCloseable {
         final OffsetsTopicLog stateLog = OffsetsTopicLog.openInternal(state, TRANSACTION_STATE_TOPIC,
                 config.transactionStateLogNumPartitions(), TRANSACTION_STATE_SEGMENT_BYTES);
         final TransactionCoordinator transactions = new TransactionCoordinator(new TxnCoordinatorConfig(stateLog.partitions(),
-                config.transactionMaxTimeoutMs(), config.transactionAbortTimedOutCleanupIntervalMs()), stateLog,
+                config.transactionMaxTimeoutMs(), config.transactionAbortTimedOutCleanupIntervalMs(),
+                config.transactionalIdExpirationMs(), config.transactionRemoveExpiredCleanupIntervalMs()), stateLog,
                 new PartitionTxnMarkerWriter(partitions, groups), () -> {
                     try {
                         return state.producerIds().nextId();

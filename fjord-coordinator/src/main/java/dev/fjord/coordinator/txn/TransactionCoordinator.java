@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class TransactionCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCoordinator.class);
     static final String TIMEOUT_SWEEP = "txn-timeout-sweep";
+    static final String EXPIRATION_SWEEP = "txn-expiration-sweep";
     /** Single node, no leader elections: the coordinator epoch in markers never changes. */
     static final int COORDINATOR_EPOCH = 0;
 
@@ -120,6 +121,7 @@ public final class TransactionCoordinator {
                 }
             }
             scheduleSweep();
+            scheduleExpiration();
             f.complete(null);
         });
         done.join();
@@ -378,6 +380,45 @@ public final class TransactionCoordinator {
                 LOG.warn("Could not abort the timed-out transaction of {}", e.getKey(), ex);
             }
         }
+    }
+
+    private void scheduleExpiration() {
+        timer.schedule(EXPIRATION_SWEEP, config.removeExpiredIntervalMs(), () -> {
+            try {
+                removeExpired();
+            } finally {
+                scheduleExpiration();
+            }
+        });
+    }
+
+    /**
+     * Forgets transactional ids with no transaction in progress (EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT)
+     * and no update for {@code transactional.id.expiration.ms}: a tombstone goes to {@code __transaction_state},
+     * then the id leaves memory. A producer that comes back with the id gets a new producer id, as in Kafka.
+     *
+     * @return how many were forgotten
+     */
+    int removeExpired() {
+        final long now = clock.wallMillis();
+        int removed = 0;
+        for (final Map.Entry<String, TxnMetadata> e : List.copyOf(txns.entrySet())) {
+            final TxnMetadata m = e.getValue();
+            final boolean idle = m.state() == TransactionState.EMPTY || m.state() == TransactionState.COMPLETE_COMMIT
+                    || m.state() == TransactionState.COMPLETE_ABORT;
+            if (idle && m.lastUpdateMs() <= now - config.transactionalIdExpirationMs()) {
+                try {
+                    write(e.getKey(), null);
+                    removed++;
+                } catch (RuntimeException ex) {
+                    LOG.warn("Could not expire transactional id {}; will retry", e.getKey(), ex);
+                }
+            }
+        }
+        if (removed > 0) {
+            LOG.info("Expired {} transactional id(s) idle for {} ms or more", removed, config.transactionalIdExpirationMs());
+        }
+        return removed;
     }
 
     // ------------------------------------------------------------------------- Describe / List

@@ -33,7 +33,11 @@ class TransactionCoordinatorTest {
     private boolean markersFail;
 
     private TransactionCoordinator newCoordinator() {
-        final TransactionCoordinator c = new TransactionCoordinator(CONFIG, log, (tp, pid, epoch, coordinatorEpoch, commit) -> {
+        return newCoordinator(CONFIG);
+    }
+
+    private TransactionCoordinator newCoordinator(final TxnCoordinatorConfig config) {
+        final TransactionCoordinator c = new TransactionCoordinator(config, log, (tp, pid, epoch, coordinatorEpoch, commit) -> {
             if (markersFail) {
                 throw new KafkaStorageException("disk gone");
             }
@@ -162,6 +166,31 @@ class TransactionCoordinatorTest {
         final var described = c.describe(List.of("open", "missing")).join().transactionStates();
         assertThat(described.get(0).topics()).hasSize(1);
         assertThat(described.get(1).errorCode()).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
+    }
+
+    @Test
+    void shouldForgetATransactionalIdIdleForTheExpirationButNotOneInUse() {
+        final TxnCoordinatorConfig expiring = new TxnCoordinatorConfig(3, 60_000, 1_000, 100_000, 1_000);
+        final TransactionCoordinator c = newCoordinator(expiring);
+        final TransactionCoordinator.InitResult idle = init(c, "idle");
+        final TransactionCoordinator.InitResult busy = init(c, "busy");
+        c.addPartitions("busy", busy.producerId(), busy.producerEpoch(), List.of(A)).join();
+
+        clock.advanceMillis(99_999);
+        timer.runDue(); // the timeout sweep aborts busy's transaction now; idle is one millisecond short of expiring
+        assertThat(describeState(c, "idle")).isEqualTo("Empty");
+        clock.advanceMillis(1_000); // the next expiration check
+        timer.runDue();
+
+        assertThat(c.describe(List.of("idle")).join().transactionStates().get(0).errorCode())
+                .isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
+        assertThat(describeState(c, "busy")).isEqualTo("CompleteAbort");
+        final TransactionCoordinator restarted = newCoordinator(expiring);
+        assertThat(restarted.describe(List.of("idle")).join().transactionStates().get(0).errorCode())
+                .isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
+        assertThat(describeState(restarted, "busy")).isEqualTo("CompleteAbort");
+        assertThat(init(restarted, "idle").producerId()).as("a new producer id for a forgotten id")
+                .isNotEqualTo(idle.producerId());
     }
 
     private static String describeState(final TransactionCoordinator c, final String id) {

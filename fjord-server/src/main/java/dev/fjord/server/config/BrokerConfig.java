@@ -92,6 +92,9 @@ public final class BrokerConfig {
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String TRANSACTION_STATE_LOG_NUM_PARTITIONS = "transaction.state.log.num.partitions";
     public static final String TRANSACTION_MAX_TIMEOUT_MS = "transaction.max.timeout.ms";
+    public static final String TRANSACTIONAL_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
+    public static final String TRANSACTION_REMOVE_EXPIRED_CLEANUP_INTERVAL_MS =
+        "transaction.remove.expired.transaction.cleanup.interval.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String TRANSACTION_PARTITION_VERIFICATION_ENABLE = "transaction.partition.verification.enable";
@@ -233,6 +236,10 @@ public final class BrokerConfig {
         d.define(TRANSACTION_STATE_LOG_NUM_PARTITIONS, Type.INT, 50, atLeast(1), HIGH, "Partitions of __transaction_state.");
         d.define(TRANSACTION_PARTITION_VERIFICATION_ENABLE, Type.BOOLEAN, true, LOW,
             "Refuse a transactional batch unless its producer's open transaction includes the partition (KIP-890).");
+        d.define(TRANSACTIONAL_ID_EXPIRATION_MS, Type.INT, 604_800_000, atLeast(1), LOW,
+            "Forget a transactional id with no transaction in progress and no update for this long.");
+        d.define(TRANSACTION_REMOVE_EXPIRED_CLEANUP_INTERVAL_MS, Type.INT, 3_600_000, atLeast(1), LOW,
+            "How often expired transactional ids are looked for.");
         d.define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, atLeast(1), LOW,
             "A partition forgets an idempotent producer that has not written to it for this long (and has no open transaction).");
         d.define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.INT, 600_000, atLeast(1), LOW,
@@ -391,6 +398,8 @@ public final class BrokerConfig {
     private final int transactionStateLogNumPartitions;
     private final boolean transactionPartitionVerificationEnable;
     private final int transactionMaxTimeoutMs;
+    private final int transactionalIdExpirationMs;
+    private final int transactionRemoveExpiredCleanupIntervalMs;
     private final int producerIdExpirationMs;
     private final int producerIdExpirationCheckIntervalMs;
     private final int transactionAbortTimedOutCleanupIntervalMs;
@@ -468,6 +477,8 @@ public final class BrokerConfig {
         this.offsetsTopicReplicationFactor = v.getInt(OFFSETS_TOPIC_REPLICATION_FACTOR);
         this.transactionStateLogNumPartitions = v.getInt(TRANSACTION_STATE_LOG_NUM_PARTITIONS);
         this.transactionMaxTimeoutMs = v.getInt(TRANSACTION_MAX_TIMEOUT_MS);
+        this.transactionalIdExpirationMs = v.getInt(TRANSACTIONAL_ID_EXPIRATION_MS);
+        this.transactionRemoveExpiredCleanupIntervalMs = v.getInt(TRANSACTION_REMOVE_EXPIRED_CLEANUP_INTERVAL_MS);
         this.producerIdExpirationMs = v.getInt(PRODUCER_ID_EXPIRATION_MS);
         this.producerIdExpirationCheckIntervalMs = v.getInt(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
         this.transactionPartitionVerificationEnable = v.getBoolean(TRANSACTION_PARTITION_VERIFICATION_ENABLE);
@@ -879,6 +890,14 @@ public final class BrokerConfig {
 
     public int transactionMaxTimeoutMs() {
         return transactionMaxTimeoutMs;
+    }
+
+    public int transactionalIdExpirationMs() {
+        return transactionalIdExpirationMs;
+    }
+
+    public int transactionRemoveExpiredCleanupIntervalMs() {
+        return transactionRemoveExpiredCleanupIntervalMs;
     }
 
     public int producerIdExpirationMs() {
