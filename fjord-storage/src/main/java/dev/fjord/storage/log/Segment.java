@@ -52,12 +52,32 @@ final class Segment implements AutoCloseable {
         return String.format("%020d%s", offset, suffix);
     }
 
-    /** Opens an existing segment or creates an empty one. */
+    /**
+     * Opens an existing segment or creates an empty one. The age {@code segment.ms} is measured from is,
+     * for a new segment, now; for an existing one, the timestamp of its first batch, as Kafka measures it
+     * (not the file's modification time, which every append moves: a broker restarted more often than
+     * {@code segment.ms} would never roll by time, and retention, which deletes only rolled segments,
+     * would stop); the modification time only when the first batch has no timestamp.
+     */
     static Segment open(final Path dir, final long baseOffset, final LogConfig config, final long nowMs) throws IOException {
         final Path logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
         final boolean exists = Files.exists(logFile);
         final FileRecords records = FileRecords.open(logFile.toFile(), exists, 0, false);
-        final long created = exists ? Files.getLastModifiedTime(logFile).toMillis() : nowMs;
+        long created = nowMs;
+        if (exists) {
+            created = Files.getLastModifiedTime(logFile).toMillis();
+            try {
+                final java.util.Iterator<FileChannelRecordBatch> batches = records.batches().iterator();
+                if (batches.hasNext()) {
+                    final long first = batches.next().maxTimestamp();
+                    if (first >= 0) {
+                        created = first;
+                    }
+                }
+            } catch (RuntimeException torn) {
+                // A damaged first batch: recovery deals with it; the modification time will do meanwhile.
+            }
+        }
         return new Segment(baseOffset, records,
                 new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes()),
                 new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes()),

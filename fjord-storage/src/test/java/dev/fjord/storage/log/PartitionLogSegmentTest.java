@@ -174,4 +174,21 @@ class PartitionLogSegmentTest {
         open(config);
         assertThat(readAll(log, 0)).hasSize(6);
     }
+
+    @Test
+    void shouldMeasureSegmentAgeFromTheFirstBatchAfterARestartNotTheFileTime() throws IOException {
+        final LogConfig config = LogConfig.defaults().withSegmentMs(3_600_000);
+        open(config).append(batch(START_MS, "first", 2), 0);
+        log.close();
+        // Restarted half an hour later, written to again (which moves the file's modification time).
+        clock.advanceMillis(1_800_000);
+        open(config).append(batch(clock.wallMillis(), "second", 2), 0);
+        log.close();
+
+        clock.advanceMillis(1_800_001); // one hour after the first batch's newest record (START_MS + 1)
+        open(config).append(batch(clock.wallMillis(), "third", 2), 0);
+
+        assertThat(fileNames(dir(), ".log")).as("rolled an hour after the first batch")
+                .containsExactly(Segment.fileName(0, ".log"), Segment.fileName(4, ".log"));
+    }
 }
