@@ -143,6 +143,12 @@ public final class PartitionLog implements AutoCloseable {
     private long unflushedMessages;
     private long lastFlushMs;
     private boolean closed;
+    /**
+     * Sealed segments a roll left to fsync, oldest first, and the recovery point their fsync earns (-1:
+     * none pending). Guarded by the lock; fsynced outside it by {@link #maybeFlush}.
+     */
+    private final List<Segment> rolledUnflushed = new ArrayList<>();
+    private long rolledRecoveryPoint = -1;
 
     private PartitionLog(final Path dir, final TopicPartition tp, final LogConfig config, final Clock clock) {
         this.dir = dir;
@@ -378,16 +384,12 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Whether an append of {@code bytes} would fsync: it would roll the active segment (full or old), or
-     * {@code flush.messages} is set. Read without the lock, so a hint for choosing a thread, not a promise.
+     * Whether an append of {@code bytes} would fsync: only when {@code flush.messages} is set (a roll then
+     * fsyncs too; otherwise a roll leaves the fsync to {@link #maybeFlush}). Read without the lock, so a
+     * hint for choosing a thread, not a promise.
      */
     public boolean appendMayFsync(final int bytes) {
-        final LogConfig cfg = config;
-        final Segment segment = active;
-        final int size = segment.sizeInBytes();
-        return cfg.flushIntervalMessages() != Long.MAX_VALUE
-                || size > 0 && ((long) size + bytes > cfg.segmentBytes()
-                        || clock.wallMillis() - segment.createdMs() >= cfg.segmentMs());
+        return config.flushIntervalMessages() != Long.MAX_VALUE;
     }
 
     /**
@@ -470,19 +472,33 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a new active segment at the log end. With {@code flush.messages} set (every write fsynced as
+     * asked), the old segment, the producer snapshot, the recovery point and the directory are fsynced
+     * here, in the append that rolls. Otherwise that fsync, which may cover up to a segment of data, is
+     * left to the next {@link #maybeFlush} (within a second on the broker) so that the append is not held
+     * up by it, as Kafka flushes a rolled segment in the background; the recovery point moves only after.
+     */
     private void roll() {
         final long base = highWatermark.offset();
+        final boolean fsyncNow = config.flushIntervalMessages() != Long.MAX_VALUE;
         try {
             // The new segment first: if its files cannot be made (a full disk), the active one stays as it was.
             final Segment next = Segment.open(dir, base, config, clock.wallMillis());
-            active.seal();
+            final Segment sealed = active;
+            sealed.seal(fsyncNow);
             segments.put(base, next);
             active = next;
-            producers.writeSnapshot(dir, base);
-            writeRecoveryPoint(base);
-            fsyncDir();
-            unflushedMessages = 0;
-            lastFlushMs = clock.millis();
+            producers.writeSnapshot(dir, base, fsyncNow);
+            if (fsyncNow) {
+                writeRecoveryPoint(base);
+                fsyncDir();
+                unflushedMessages = 0;
+                lastFlushMs = clock.millis();
+            } else {
+                rolledUnflushed.add(sealed);
+                rolledRecoveryPoint = base;
+            }
         } catch (IOException e) {
             throw new KafkaStorageException("Could not roll a new segment of " + topicPartition + " at offset " + base
                     + ": " + e.getMessage(), e);
@@ -966,10 +982,49 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Fsyncs if {@code flush.ms} has passed since the last fsync and something was appended since. */
     public void maybeFlush() {
+        flushRolled();
         synchronized (lock) {
             if (!closed && unflushedMessages > 0 && clock.millis() - lastFlushMs >= config.flushIntervalMs()) {
                 flushLocked();
             }
+        }
+    }
+
+    /**
+     * Fsyncs the segments rolls left unflushed, without holding the lock while the disk works (sealed
+     * segments take no more writes), then the directory, then moves the recovery point past them.
+     */
+    void flushRolled() {
+        final List<Segment> toFlush;
+        final long point;
+        synchronized (lock) {
+            if (closed || rolledRecoveryPoint < 0) {
+                return;
+            }
+            toFlush = new ArrayList<>(rolledUnflushed);
+            point = rolledRecoveryPoint;
+        }
+        try {
+            for (final Segment s : toFlush) {
+                try {
+                    s.flush();
+                } catch (java.nio.channels.ClosedChannelException deleted) {
+                    // Retention or the cleaner removed it meanwhile: nothing of it to keep.
+                }
+            }
+            fsyncDir();
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                rolledUnflushed.removeAll(toFlush);
+                if (rolledRecoveryPoint == point) {
+                    writeRecoveryPoint(point);
+                    rolledRecoveryPoint = -1;
+                }
+            }
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not fsync the rolled segments of " + topicPartition + ": " + e.getMessage(), e);
         }
     }
 
@@ -983,6 +1038,19 @@ public final class PartitionLog implements AutoCloseable {
 
     private void flushLocked() {
         try {
+            // Segments a roll left unflushed first: the recovery point written below covers them too.
+            for (final Segment s : rolledUnflushed) {
+                try {
+                    s.flush();
+                } catch (java.nio.channels.ClosedChannelException deleted) {
+                    // removed meanwhile
+                }
+            }
+            if (!rolledUnflushed.isEmpty()) {
+                fsyncDir();
+                rolledUnflushed.clear();
+            }
+            rolledRecoveryPoint = -1;
             active.flush();
             writeRecoveryPoint(highWatermark.offset());
         } catch (IOException e) {
@@ -1048,6 +1116,12 @@ public final class PartitionLog implements AutoCloseable {
             retired.forEach(r -> closeQuietly(r.segment()));
             retired.clear();
             try {
+                for (final Segment s : rolledUnflushed) {
+                    if (segments.get(s.baseOffset()) == s) {
+                        s.flush(); // its indexes too: a clean shutdown's indexes are trusted at the next start
+                    }
+                }
+                rolledUnflushed.clear();
                 for (final Segment s : segments.values()) {
                     s.close();
                 }

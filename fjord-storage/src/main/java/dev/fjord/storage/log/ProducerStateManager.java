@@ -277,6 +277,14 @@ final class ProducerStateManager {
 
     /** Writes the state as of {@code offset} and fsyncs it; keeps only the two newest snapshots. */
     void writeSnapshot(final Path dir, final long offset) throws IOException {
+        writeSnapshot(dir, offset, true);
+    }
+
+    /**
+     * Writes the state as of {@code offset}, fsynced or left to a later fsync (a snapshot torn by a power
+     * loss fails its CRC and is skipped at load); keeps only the two newest snapshots.
+     */
+    void writeSnapshot(final Path dir, final long offset, final boolean fsync) throws IOException {
         int size = 4 + 4;
         for (final Entry e : producers.values()) {
             size += 8 + 2 + 8 + 8 + 1 + e.batches.size() * 24;
@@ -303,7 +311,9 @@ final class ProducerStateManager {
             while (header.hasRemaining() || body.hasRemaining()) {
                 ch.write(new ByteBuffer[] {header, body});
             }
-            ch.force(true);
+            if (fsync) {
+                ch.force(true);
+            }
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         deleteSnapshotsExceptNewest(dir, 2);

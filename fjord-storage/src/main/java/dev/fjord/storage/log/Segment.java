@@ -293,8 +293,15 @@ final class Segment implements AutoCloseable {
 
     /** Seals, flushes and trims the indexes of a segment that will take no more appends. */
     void seal() throws IOException {
+        seal(true);
+    }
+
+    /** Seals and trims the indexes of a segment that will take no more appends; fsyncs it if asked. */
+    void seal(final boolean fsync) throws IOException {
         sealTimeIndex();
-        flush();
+        if (fsync) {
+            flush();
+        }
         offsetIndex.trimToEntries();
         timeIndex.trimToEntries();
     }

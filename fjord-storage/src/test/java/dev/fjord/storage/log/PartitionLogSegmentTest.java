@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fjord.common.ManualClock;
 import dev.fjord.storage.log.LogTestSupport.Rec;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,19 +70,39 @@ class PartitionLogSegmentTest {
     }
 
     @Test
-    void shouldSayWhenTheNextAppendWouldRollAndSoFsync() throws IOException {
+    void shouldRollWithoutFsyncingAndMoveTheRecoveryPointOnlyOnceTheRolledSegmentIsFlushed() throws IOException {
         final int batchBytes = batch(START_MS, "b00", 5).sizeInBytes();
         open(LogConfig.defaults().withSegmentBytes(batchBytes * 2).withSegmentMs(60_000));
-        assertThat(log.appendMayFsync(batchBytes)).isFalse(); // an empty segment never rolls
         log.append(batch(START_MS, "b00", 5), 0);
-        assertThat(log.appendMayFsync(batchBytes)).isFalse(); // fits
-        assertThat(log.appendMayFsync(batchBytes + 1)).isTrue(); // would not fit: roll
-        clock.advanceMillis(60_000);
-        assertThat(log.appendMayFsync(1)).isTrue(); // old: roll
-        final int segmentsBefore = fileNames(dir(), ".log").size();
         log.append(batch(START_MS, "b01", 5), 0);
-        assertThat(fileNames(dir(), ".log")).hasSize(segmentsBefore + 1);
-        assertThat(log.appendMayFsync(batchBytes)).isFalse();
+        final String before = recoveryPoint();
+        assertThat(log.appendMayFsync(batchBytes)).as("a roll no longer fsyncs in the append").isFalse();
+
+        log.append(batch(START_MS, "b02", 5), 0); // rolls at offset 10
+
+        assertThat(fileNames(dir(), ".log")).containsExactly(Segment.fileName(0, ".log"), Segment.fileName(10, ".log"));
+        assertThat(recoveryPoint()).as("not yet fsynced").isEqualTo(before);
+        log.maybeFlush();
+        assertThat(recoveryPoint()).isEqualTo("10");
+        assertThat(readAll(log, 0)).hasSize(15);
+    }
+
+    @Test
+    void shouldSayAnAppendMayFsyncWhenFlushMessagesIsSetAndThenFsyncTheRollInTheAppend() throws IOException {
+        final int batchBytes = batch(START_MS, "b00", 5).sizeInBytes();
+        final LogConfig config = LogConfig.defaults().withSegmentBytes(batchBytes * 2);
+        open(new LogConfig(config.segmentBytes(), config.segmentMs(), 1_000_000, config.flushIntervalMs(),
+                config.maxMessageBytes(), config.timestampType(), config.indexIntervalBytes(), config.segmentIndexBytes()));
+        assertThat(log.appendMayFsync(batchBytes)).isTrue();
+        log.append(batch(START_MS, "b00", 5), 0);
+        log.append(batch(START_MS, "b01", 5), 0);
+        log.append(batch(START_MS, "b02", 5), 0); // rolls at offset 10, fsyncing
+        assertThat(recoveryPoint()).isEqualTo("10");
+    }
+
+    private String recoveryPoint() throws IOException {
+        final Path file = dir().resolve(PartitionLog.RECOVERY_POINT_FILE);
+        return Files.exists(file) ? Files.readString(file).trim() : "none";
     }
 
     @Test
