@@ -168,6 +168,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void load() throws IOException {
+        nextDeleteHorizonMs = readCheckpoint(CLEANER_HORIZON_FILE, 0);
         final Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
         LogCompactor.recoverInterruptedSwaps(dir);
         final List<Long> bases = listSegmentBases();
@@ -893,14 +894,23 @@ public final class PartitionLog implements AutoCloseable {
                           List<TxnIndex.Entry> aborted, long nowMs, long nextDeleteHorizonMs) {
     }
 
+    /** Where {@link #nextDeleteHorizonMs} is kept across restarts. */
+    static final String CLEANER_HORIZON_FILE = "cleaner-delete-horizon";
+
     /**
      * The earliest delete horizon of a tombstone or marker the last compaction pass kept: a pass is due then even
-     * if the log is not dirty. 0 (unknown, after a restart): the first pass looks.
+     * if the log is not dirty. Kept in {@link #CLEANER_HORIZON_FILE}, so that a restart does not make every
+     * compacted partition due for a full pass; 0 (unknown: no file yet): the first pass looks.
      */
     private volatile long nextDeleteHorizonMs;
 
-    void nextDeleteHorizonMs(final long ms) {
-        nextDeleteHorizonMs = ms;
+    void nextDeleteHorizonMs(final long ms) throws IOException {
+        synchronized (lock) {
+            if (!closed && ms != nextDeleteHorizonMs) {
+                writeCheckpoint(CLEANER_HORIZON_FILE, ms);
+            }
+            nextDeleteHorizonMs = ms;
+        }
     }
 
     /**

@@ -227,6 +227,22 @@ class PartitionLogCompactionTest {
     }
 
     @Test
+    void shouldKeepTheNextDeleteHorizonAcrossARestartInsteadOfPassingOverEverything() throws IOException {
+        log = open(dir(), 4);
+        writeRounds(3, 2);
+        log.append(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(clock.wallMillis(), bytes("key-01"), null)), 0);
+        writeRounds(1, 6);
+        assertThat(log.compact(EAGER).cleaned()).isTrue(); // keeps the tombstone until START_MS + DAY
+        log.close();
+
+        log = open(dir(), 4);
+        assertThat(log.compact(EAGER).cleaned()).as("nothing dirty and no horizon due after the restart").isFalse();
+        clock.advanceMillis(DAY);
+        assertThat(log.compact(EAGER).cleaned()).as("the kept horizon is due").isTrue();
+        assertThat(readAll(log, 0).stream().filter(r -> r.key().equals("key-01"))).isEmpty();
+    }
+
+    @Test
     void shouldCleanOnlyWhenTheDirtyRatioIsReached() throws IOException {
         log = open(dir(), 4);
         writeRounds(10, 4); // 40 records, 10 distinct keys
