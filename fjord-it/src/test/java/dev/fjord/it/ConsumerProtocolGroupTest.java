@@ -160,6 +160,63 @@ class ConsumerProtocolGroupTest {
     }
 
     @Test
+    void shouldKeepAConsumerGroupAcrossACoordinatorSnapshotAndARestart() throws Exception {
+        admin.createTopics(List.of(new NewTopic("kept", 2, (short) 1))).all().get();
+        // EmbeddedFjord's __consumer_offsets has 5 partitions; the two groups must share one.
+        final String churn = "g-churn";
+        String group = null;
+        for (int i = 0; group == null; i++) {
+            if (offsetsPartition("g-kept-" + i) == offsetsPartition(churn)) {
+                group = "g-kept-" + i;
+            }
+        }
+        try (KafkaConsumer<byte[], byte[]> a = member(group, Map.of("group.instance.id", "static-kept"))) {
+            a.subscribe(List.of("kept"));
+            awaitAssignment(List.of(a), 2);
+            a.commitSync(Map.of(new TopicPartition("kept", 0), new OffsetAndMetadata(7)));
+        } // a static member that leaves stays in the group, with its assignment, until its session times out
+        final ConsumerGroupDescription before = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+        assertThat(before.members()).hasSize(1);
+
+        // 12,000 offset commits of another group in the same partition: the coordinator snapshots it and
+        // deletes the records before the snapshot, the consumer group's own records among them.
+        try (RawConnection c = new RawConnection("127.0.0.1", fjord.port())) {
+            for (int request = 0; request < 12; request++) {
+                final org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic t =
+                        new org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic().setName("kept");
+                for (int i = 0; i < 1000; i++) {
+                    t.partitions().add(new org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition()
+                            .setPartitionIndex(1).setCommittedOffset(request * 1000L + i));
+                }
+                final org.apache.kafka.common.message.OffsetCommitRequestData r = new org.apache.kafka.common.message.OffsetCommitRequestData()
+                        .setGroupId(churn).setGenerationIdOrMemberEpoch(-1).setMemberId("");
+                r.topics().add(t);
+                c.send(ApiKeys.OFFSET_COMMIT, (short) 8, r);
+            }
+        }
+        final TopicPartition offsets = new TopicPartition("__consumer_offsets", offsetsPartition(group));
+        assertThat(admin.listOffsets(Map.of(offsets, org.apache.kafka.clients.admin.OffsetSpec.earliest())).all().get()
+                .get(offsets).offset()).as("the group's records were deleted after the snapshot").isGreaterThanOrEqualTo(10_000);
+
+        fjord.restart();
+
+        final ConsumerGroupDescription after = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+        assertThat(after.type()).isEqualTo(GroupType.CONSUMER);
+        assertThat(after.groupEpoch()).isEqualTo(before.groupEpoch());
+        assertThat(after.targetAssignmentEpoch()).isEqualTo(before.targetAssignmentEpoch());
+        assertThat(after.members()).extracting(m -> m.groupInstanceId().orElse("")).containsExactly("static-kept");
+        assertThat(after.members().iterator().next().assignment().topicPartitions()).hasSize(2);
+        assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                .get(new TopicPartition("kept", 0)).offset()).isEqualTo(7);
+    }
+
+    /** The {@code __consumer_offsets} partition of a group, as the coordinator computes it (5 partitions here). */
+    private static int offsetsPartition(final String groupId) {
+        final int h = groupId.hashCode();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % 5;
+    }
+
+    @Test
     void shouldNotAdvertiseTheConsumerProtocolWhenOnlyClassicIsEnabled() throws Exception {
         try (EmbeddedFjord classicOnly = EmbeddedFjord.builder()
                 .config("group.coordinator.rebalance.protocols", "classic").start();
