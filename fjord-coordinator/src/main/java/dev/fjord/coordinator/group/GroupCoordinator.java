@@ -38,26 +38,22 @@ import org.slf4j.LoggerFactory;
  * commit are appended to {@code __consumer_offsets} before anyone is answered; {@link #load()} rebuilds
  * the same state from those records at start-up.
  *
- * <p>Size: past 1,000 lines since KIP-848 consumer groups were wired in. Split plan: move the inner
- * {@code SnapshottingLog} to its own class (it needs only the group maps and {@link #partitionFor}), then the
- * classic protocol's Join/Sync/Heartbeat/Leave into a {@code ClassicGroups} beside {@link ConsumerGroups},
- * leaving this class the shared thread, log, load and routing.
+ * <p>Size: {@link SnapshottingLog} is its own class now; next step of the split, the classic protocol's
+ * Join/Sync/Heartbeat/Leave into a {@code ClassicGroups} beside {@link ConsumerGroups}, leaving this class
+ * the shared thread, log, load and routing.
  */
 public final class GroupCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
     static final String UNKNOWN_MEMBER = "";
-    private static final int SNAPSHOT_BATCH = 500;
 
     final GroupCoordinatorConfig config;
     final CoordinatorLog log;
-    private final SnapshottingLog snapshots;
+    final SnapshottingLog snapshots;
     final CoordinatorTimer timer;
     final Clock clock;
     final Executor executor;
     final Predicate<TopicPartition> partitionExists;
     final Map<String, ClassicGroup> groups = new LinkedHashMap<>();
-    /** Records appended to a partition before a snapshot of it is considered (tests lower it). */
-    long snapshotMinRecords = 10_000;
     final GroupOffsets offsets;
     final ConsumerGroups consumer;
 
@@ -75,7 +71,7 @@ public final class GroupCoordinator {
                             final TopicImage topics, final CoordinatorLog log, final CoordinatorTimer timer,
                             final Clock clock, final Executor executor, final Predicate<TopicPartition> partitionExists) {
         this.config = config;
-        this.snapshots = new SnapshottingLog(log, config.offsetsTopicPartitions());
+        this.snapshots = new SnapshottingLog(log, config.offsetsTopicPartitions(), new State());
         this.log = snapshots;
         this.timer = timer;
         this.clock = clock;
@@ -873,99 +869,10 @@ public final class GroupCoordinator {
                         group.protocolName, group.leaderId, stateTimestampMs, members));
     }
 
-    /**
-     * Keeps {@code __consumer_offsets} from growing with every commit ever made: once a partition has had
-     * twice as many records appended as it has live keys (and at least {@link #snapshotMinRecords}), the
-     * live state of its groups is appended again and everything before it is dropped. Replaying from there
-     * rebuilds the same state; a crash half way leaves the older records in place, which replay equally well.
-     */
-    private final class SnapshottingLog implements CoordinatorLog {
-        private final CoordinatorLog delegate;
-        private final long[] appended;
-        private final long[] nextCheck;
-
-        SnapshottingLog(final CoordinatorLog delegate, final int partitions) {
-            this.delegate = delegate;
-            this.appended = new long[partitions];
-            this.nextCheck = new long[partitions];
-        }
-
+    /** What {@link SnapshottingLog} needs of this coordinator's state, per {@code __consumer_offsets} partition. */
+    private final class State implements SnapshottingLog.LiveState {
         @Override
-        public void append(final int partition, final List<GroupRecords.Record> records) {
-            delegate.append(partition, records);
-            appended[partition] += records.size();
-        }
-
-        @Override
-        public void appendTransactional(final int partition, final long producerId, final short producerEpoch,
-                                        final List<GroupRecords.Record> records) {
-            delegate.appendTransactional(partition, producerId, producerEpoch, records);
-            appended[partition] += records.size();
-        }
-
-        /** Called when the coordinator's state matches its log again: at the end of each coordinator task. */
-        void maybeSnapshot() {
-            for (int partition = 0; partition < appended.length; partition++) {
-                if (appended[partition] >= Math.max(nextCheck[partition], snapshotMinRecords) && !hasPendingTxn(partition)) {
-                    final long live = liveRecords(partition);
-                    if (appended[partition] >= Math.max(2 * live, snapshotMinRecords)) {
-                        snapshot(partition);
-                        appended[partition] = 0;
-                        nextCheck[partition] = 0;
-                    } else {
-                        nextCheck[partition] = 2 * live;
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void replay(final int partition, final RecordConsumer consumer) {
-            appended[partition] = 0;
-            delegate.replay(partition, new RecordConsumer() {
-                @Override
-                public void accept(final ByteBuffer key, final ByteBuffer value) {
-                    appended[partition]++;
-                    consumer.accept(key, value);
-                }
-
-                @Override
-                public void acceptTransactional(final long producerId, final ByteBuffer key, final ByteBuffer value) {
-                    appended[partition]++;
-                    consumer.acceptTransactional(producerId, key, value);
-                }
-
-                @Override
-                public void onMarker(final long producerId, final boolean commit) {
-                    consumer.onMarker(producerId, commit);
-                }
-            });
-        }
-
-        /**
-         * Whether a group of the partition has offsets pending in an open transaction. No snapshot is taken
-         * then: dropping the log before it would drop those records, and their marker must find them on replay.
-         */
-        private boolean hasPendingTxn(final int partition) {
-            for (final ClassicGroup g : groups.values()) {
-                if (partitionFor(g.groupId) == partition && !g.pendingTxnOffsets.isEmpty()) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public long endOffset(final int partition) {
-            return delegate.endOffset(partition);
-        }
-
-        @Override
-        public void deleteBefore(final int partition, final long offset) {
-            delegate.deleteBefore(partition, offset);
-        }
-
-        private long liveRecords(final int partition) {
+        public long liveRecords(final int partition) {
             long live = 0;
             for (final ClassicGroup g : groups.values()) {
                 if (partitionFor(g.groupId) == partition) {
@@ -975,33 +882,34 @@ public final class GroupCoordinator {
             return live + consumer.records(partition).size();
         }
 
-        private void snapshot(final int partition) {
-            final long mark = delegate.endOffset(partition);
-            if (mark < 0) {
-                return;
+        /**
+         * A group of the partition with offsets pending in an open transaction: no snapshot then, since
+         * dropping the log before it would drop those records, and their marker must find them on replay.
+         */
+        @Override
+        public boolean hasPendingTxn(final int partition) {
+            for (final ClassicGroup g : groups.values()) {
+                if (partitionFor(g.groupId) == partition && !g.pendingTxnOffsets.isEmpty()) {
+                    return true;
+                }
             }
-            final List<GroupRecords.Record> records = new ArrayList<>();
+            return false;
+        }
+
+        @Override
+        public void forEachRecord(final int partition, final Consumer<GroupRecords.Record> sink) {
             for (final ClassicGroup g : groups.values()) {
                 if (partitionFor(g.groupId) != partition) {
                     continue;
                 }
                 if (g.persisted != null) {
-                    records.add(g.persisted);
+                    sink.accept(g.persisted);
                 }
                 for (final Map.Entry<TopicPartition, GroupRecords.OffsetValue> e : g.offsets.entrySet()) {
-                    records.add(GroupRecords.offsetCommit(g.groupId, e.getKey(), e.getValue()));
-                }
-                if (records.size() >= SNAPSHOT_BATCH) {
-                    delegate.append(partition, List.copyOf(records));
-                    records.clear();
+                    sink.accept(GroupRecords.offsetCommit(g.groupId, e.getKey(), e.getValue()));
                 }
             }
-            records.addAll(consumer.records(partition));
-            if (!records.isEmpty()) {
-                delegate.append(partition, records);
-            }
-            delegate.deleteBefore(partition, mark);
-            LOG.debug("Snapshot of __consumer_offsets partition {}: state rewritten from offset {}", partition, mark);
+            consumer.records(partition).forEach(sink);
         }
     }
 

@@ -94,7 +94,7 @@ class OffsetsHousekeepingTest {
 
     @Test
     void theLogStaysSmallWhateverTheNumberOfCommitsAndReplaysToTheSameState() {
-        coordinator.snapshotMinRecords = 100;
+        coordinator.snapshots.snapshotMinRecords = 100;
         final String member = joinAndSync("busy");
         for (int i = 1; i <= 2_000; i++) {
             commit("busy", "t", i % 4, i, 1, member);
