@@ -120,8 +120,8 @@ public final class TransactionCoordinator {
                     finish(e.getKey(), e.getValue());
                 }
             }
-            scheduleSweep();
-            scheduleExpiration();
+            repeat(TIMEOUT_SWEEP, config.abortTimedOutIntervalMs(), this::sweep);
+            repeat(EXPIRATION_SWEEP, config.removeExpiredIntervalMs(), this::removeExpired);
             f.complete(null);
         });
         done.join();
@@ -353,12 +353,13 @@ public final class TransactionCoordinator {
 
     // ---------------------------------------------------------------------------------- Timeout sweep
 
-    private void scheduleSweep() {
-        timer.schedule(TIMEOUT_SWEEP, config.abortTimedOutIntervalMs(), () -> {
+    /** Runs {@code pass} every {@code intervalMs} on the coordinator's timer, again even after a failed pass. */
+    private void repeat(final String key, final int intervalMs, final Runnable pass) {
+        timer.schedule(key, intervalMs, () -> {
             try {
-                sweep();
+                pass.run();
             } finally {
-                scheduleSweep();
+                repeat(key, intervalMs, pass);
             }
         });
     }
@@ -380,16 +381,6 @@ public final class TransactionCoordinator {
                 LOG.warn("Could not abort the timed-out transaction of {}", e.getKey(), ex);
             }
         }
-    }
-
-    private void scheduleExpiration() {
-        timer.schedule(EXPIRATION_SWEEP, config.removeExpiredIntervalMs(), () -> {
-            try {
-                removeExpired();
-            } finally {
-                scheduleExpiration();
-            }
-        });
     }
 
     /**
