@@ -154,7 +154,7 @@ public final class GroupOffsets {
                 || request.generationIdOrMemberEpoch() < 0) {
             return Errors.NONE;
         }
-        final Errors memberError = coordinator.checkMember(group, request.memberId(), request.groupInstanceId());
+        final Errors memberError = coordinator.classic.checkMember(group, request.memberId(), request.groupInstanceId());
         if (memberError != Errors.NONE) {
             return memberError;
         }
@@ -186,14 +186,14 @@ public final class GroupOffsets {
             }
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        final Errors memberError = coordinator.checkMember(group, request.memberId(), request.groupInstanceId());
+        final Errors memberError = coordinator.classic.checkMember(group, request.memberId(), request.groupInstanceId());
         if (memberError != Errors.NONE) {
             return memberError;
         }
         if (generation != group.generationId) {
             return Errors.ILLEGAL_GENERATION;
         }
-        coordinator.scheduleSessionExpiry(group, group.members.get(request.memberId()));
+        coordinator.classic.scheduleSessionExpiry(group, group.members.get(request.memberId()));
         // Only while the leader's assignment is awaited: a member of the current generation may still commit
         // while the group prepares a rebalance (the Java consumer commits in onPartitionsRevoked before rejoining).
         if (group.state == GroupState.COMPLETING_REBALANCE) {
