@@ -186,7 +186,7 @@ public final class FjordMain {
         try {
             config = BrokerConfig.load(command.configFile(), command.overrides());
         } catch (final ConfigException e) {
-            err.println(e.getMessage());
+            err.println(configMessage(e, command));
             return EXIT_ERROR;
         }
         LOG.info("Starting Fjord {} (node.id={}, config: {})", version(), config.nodeId(),
@@ -210,7 +210,7 @@ public final class FjordMain {
             if (isAddressInUse(e)) {
                 err.println(portInUseMessage(busyEndpoint(config)));
             } else if (e instanceof ConfigException) {
-                err.println(e.getMessage());
+                err.println(configMessage((ConfigException) e, command));
             } else {
                 err.println("Fjord failed to start: " + e);
                 e.printStackTrace(err);
@@ -225,6 +225,12 @@ public final class FjordMain {
             broker.close();
         }
         return EXIT_OK;
+    }
+
+    /** A config error's message, naming the file the user passed with --config where it says where to fix it. */
+    static String configMessage(final ConfigException e, final Command command) {
+        return command.configFile() == null ? e.getMessage()
+            : e.getMessage().replace(ConfigException.CONFIG_FILE_HINT, command.configFile().toString());
     }
 
     private static void removeHook(final Thread hook) {

@@ -118,6 +118,15 @@ class FjordMainTest {
     }
 
     @Test
+    void configErrorNamesTheConfigFileGiven() throws IOException {
+        final java.nio.file.Path file = dir.resolve("my.properties");
+        java.nio.file.Files.writeString(file, "num.partitions=abc\n");
+        assertThat(FjordMain.run(new String[] {"server", "--config", file.toString()}, out, err)).isEqualTo(1);
+        assertThat(err().strip()).isEqualTo("Invalid value 'abc' for 'num.partitions': expected an integer >= 1. "
+            + "Fix it in " + file + " or pass --override num.partitions=1.");
+    }
+
+    @Test
     void missingConfigFileIsAConfigError() {
         assertThat(FjordMain.run(new String[] {"server", "--config", dir.resolve("nope").toString()}, out, err))
             .isEqualTo(1);
