@@ -387,6 +387,8 @@ public final class Broker implements AutoCloseable {
         stopped.countDown();
         if (!failures.isEmpty()) {
             LOG.error("Errors while stopping the broker", failures.get(0));
+        } else if (bound == null) {
+            LOG.info("Fjord did not start; what it had opened is closed");
         } else {
             LOG.info("Fjord stopped cleanly");
         }
