@@ -106,10 +106,53 @@ final class ClassicGroups {
             log.append(partitionFor(groupId), forgotten);
         }
         final int rebalanceTimeoutMs = version >= 1 ? request.rebalanceTimeoutMs() : request.sessionTimeoutMs();
+        if (!acceptJoiningMember(group, request.memberId())) {
+            final GroupMember refused = group.members.get(request.memberId());
+            if (refused != null) {
+                LOG.info("Removing member {} of group {}: the group is at group.max.size ({})", refused.memberId,
+                        group.groupId, config.maxGroupSize());
+                removeMember(group, refused);
+                maybeCompleteJoin(group);
+            }
+            if (group.pendingMembers.remove(request.memberId())) {
+                timer.cancel(pendingKey(group, request.memberId()));
+            }
+            future.complete(joinError(Errors.GROUP_MAX_SIZE_REACHED, UNKNOWN_MEMBER));
+            return;
+        }
         if (UNKNOWN_MEMBER.equals(request.memberId())) {
             joinNewMember(group, request, version, protocols, rebalanceTimeoutMs, clientId, clientHost, future);
         } else {
             joinKnownMember(group, request, version, protocols, rebalanceTimeoutMs, clientId, clientHost, future);
+        }
+    }
+
+    /**
+     * Kafka's admission rule for {@code group.max.size}, by group state: an empty group takes anyone; while
+     * preparing a rebalance, a member already waiting in its join, or anyone while fewer than the maximum
+     * are waiting (so when the maximum was lowered, the last members to rejoin are the ones left out);
+     * otherwise a member of the group, or anyone while it has fewer members than the maximum. Members
+     * that were given an id and have not rejoined with it yet (KIP-394) do not count.
+     */
+    private boolean acceptJoiningMember(final ClassicGroup group, final String memberId) {
+        final GroupMember member = group.members.get(memberId);
+        switch (group.state) {
+            case EMPTY:
+            case DEAD:
+                return true;
+            case PREPARING_REBALANCE:
+                if (member != null && member.isAwaitingJoin()) {
+                    return true;
+                }
+                int awaiting = 0;
+                for (final GroupMember m : group.members.values()) {
+                    if (m.isAwaitingJoin()) {
+                        awaiting++;
+                    }
+                }
+                return awaiting < config.maxGroupSize();
+            default:
+                return member != null || group.members.size() < config.maxGroupSize();
         }
     }
 
@@ -121,10 +164,6 @@ final class ClassicGroups {
         if (instanceId != null && group.staticMembers.containsKey(instanceId)) {
             replaceStaticMember(group, group.members.get(group.staticMembers.get(instanceId)), memberId, request, version,
                     protocols, future);
-            return;
-        }
-        if (group.members.size() + group.pendingMembers.size() >= config.maxGroupSize()) {
-            future.complete(joinError(Errors.GROUP_MAX_SIZE_REACHED, UNKNOWN_MEMBER));
             return;
         }
         if (instanceId == null && version >= 4) {

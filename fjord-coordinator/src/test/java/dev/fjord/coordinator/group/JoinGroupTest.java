@@ -146,6 +146,27 @@ class JoinGroupTest {
     }
 
     @Test
+    void shouldNotCountMembersThatHaveNotRejoinedYetAndLeaveOutTheLastToRejoinWhenFull() {
+        final GroupTestContext small = new GroupTestContext(GroupTestContext.config(0, 2));
+        final GroupTestContext.StableGroup g = small.stableGroup("g", 1);
+        // Two newcomers get member ids: ids handed out but not yet used do not count against group.max.size.
+        final String x = small.join(joinRequest("g", "", "range")).join().memberId();
+        final String y = small.join(joinRequest("g", "", "range")).join().memberId();
+        assertThat(x).isNotEmpty();
+        assertThat(y).isNotEmpty().isNotEqualTo(x);
+
+        final CompletableFuture<JoinGroupResponseData> xJoin = small.join(joinRequest("g", x, "range"));
+        final CompletableFuture<JoinGroupResponseData> yJoin = small.join(joinRequest("g", y, "range"));
+        assertThat(small.describe("g").groupState()).isEqualTo("PreparingRebalance");
+        // Two members wait in their join: the old leader, rejoining last, is left out and removed.
+        assertThat(error(small.join(joinRequest("g", g.leader(), "range")))).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED);
+
+        assertThat(error(xJoin)).isEqualTo(Errors.NONE);
+        assertThat(error(yJoin)).isEqualTo(Errors.NONE);
+        assertThat(small.describe("g").members()).extracting(m -> m.memberId()).containsExactlyInAnyOrder(x, y);
+    }
+
+    @Test
     void shouldAnswerAFollowerRejoiningWithUnchangedMetadataWithoutARebalance() {
         final GroupTestContext.StableGroup g = ctx.stableGroup("g", 2);
         final CompletableFuture<JoinGroupResponseData> again = ctx.join(joinRequest("g", g.follower(), "range"));
