@@ -144,11 +144,10 @@ public final class PartitionLog implements AutoCloseable {
     private long lastFlushMs;
     private boolean closed;
     /**
-     * Sealed segments a roll left to fsync, oldest first, and the recovery point their fsync earns (-1:
-     * none pending). Guarded by the lock; fsynced outside it by {@link #maybeFlush}.
+     * Sealed segments a roll left to fsync, oldest first; their fsync earns the recovery point at the base of
+     * the segment after the last of them. Guarded by the lock; fsynced outside it by {@link #maybeFlush}.
      */
     private final List<Segment> rolledUnflushed = new ArrayList<>();
-    private long rolledRecoveryPoint = -1;
 
     private PartitionLog(final Path dir, final TopicPartition tp, final LogConfig config, final Clock clock) {
         this.dir = dir;
@@ -498,7 +497,6 @@ public final class PartitionLog implements AutoCloseable {
                 lastFlushMs = clock.millis();
             } else {
                 rolledUnflushed.add(sealed);
-                rolledRecoveryPoint = base;
             }
         } catch (IOException e) {
             throw new KafkaStorageException("Could not roll a new segment of " + topicPartition + " at offset " + base
@@ -1008,33 +1006,37 @@ public final class PartitionLog implements AutoCloseable {
         final List<Segment> toFlush;
         final long point;
         synchronized (lock) {
-            if (closed || rolledRecoveryPoint < 0) {
+            if (closed || rolledUnflushed.isEmpty()) {
                 return;
             }
             toFlush = new ArrayList<>(rolledUnflushed);
-            point = rolledRecoveryPoint;
+            point = segments.higherKey(toFlush.get(toFlush.size() - 1).baseOffset());
         }
         try {
-            for (final Segment s : toFlush) {
-                try {
-                    s.flush();
-                } catch (java.nio.channels.ClosedChannelException deleted) {
-                    // Retention or the cleaner removed it meanwhile: nothing of it to keep.
-                }
-            }
+            flushSegments(toFlush);
             fsyncDir();
             synchronized (lock) {
                 if (closed) {
                     return;
                 }
                 rolledUnflushed.removeAll(toFlush);
-                if (rolledRecoveryPoint == point) {
+                if (rolledUnflushed.isEmpty()) { // else a roll came meanwhile: the next pass moves the point
                     writeRecoveryPoint(point);
-                    rolledRecoveryPoint = -1;
                 }
             }
         } catch (IOException e) {
             throw new KafkaStorageException("Could not fsync the rolled segments of " + topicPartition + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Fsyncs sealed segments; one that retention or the cleaner removed (and closed) meanwhile is skipped. */
+    private static void flushSegments(final List<Segment> sealed) throws IOException {
+        for (final Segment s : sealed) {
+            try {
+                s.flush();
+            } catch (java.nio.channels.ClosedChannelException removed) {
+                // Nothing of it to keep.
+            }
         }
     }
 
@@ -1049,18 +1051,11 @@ public final class PartitionLog implements AutoCloseable {
     private void flushLocked() {
         try {
             // Segments a roll left unflushed first: the recovery point written below covers them too.
-            for (final Segment s : rolledUnflushed) {
-                try {
-                    s.flush();
-                } catch (java.nio.channels.ClosedChannelException deleted) {
-                    // removed meanwhile
-                }
-            }
             if (!rolledUnflushed.isEmpty()) {
+                flushSegments(rolledUnflushed);
                 fsyncDir();
                 rolledUnflushed.clear();
             }
-            rolledRecoveryPoint = -1;
             active.flush();
             writeRecoveryPoint(highWatermark.offset());
         } catch (IOException e) {
@@ -1126,11 +1121,8 @@ public final class PartitionLog implements AutoCloseable {
             retired.forEach(r -> closeQuietly(r.segment()));
             retired.clear();
             try {
-                for (final Segment s : rolledUnflushed) {
-                    if (segments.get(s.baseOffset()) == s) {
-                        s.flush(); // its indexes too: a clean shutdown's indexes are trusted at the next start
-                    }
-                }
+                // Their indexes too (closing fsyncs only the log): a clean shutdown's indexes are trusted at the next start.
+                flushSegments(rolledUnflushed);
                 rolledUnflushed.clear();
                 for (final Segment s : segments.values()) {
                     s.close();
