@@ -4,6 +4,7 @@ import dev.fjord.protocol.ApiHandler;
 import dev.fjord.protocol.RequestContext;
 import dev.fjord.server.metadata.TopicInfo;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
@@ -62,7 +63,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
         }
         if (TopicConfigAlterations.isBroker(r.resourceType())) {
             // The legacy call replaces the whole set of the scope, as it replaces a topic's overrides.
-            BrokerConfigAlterations.alter(broker, r.resourceName(), settings -> {
+            BrokerConfigAlterations.alter(broker, r.resourceName(), List.copyOf(given.keySet()), settings -> {
                 settings.clear();
                 settings.putAll(given);
             }, validateOnly);

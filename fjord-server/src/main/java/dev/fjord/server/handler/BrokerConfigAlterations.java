@@ -36,19 +36,19 @@ final class BrokerConfigAlterations {
         return false;
     }
 
-    /** The current dynamic configs of the scope a BROKER resource names. */
-    static Map<String, String> current(final BrokerState broker, final String name) {
-        return isClusterDefault(broker, name) ? broker.dynamicConfigs().clusterDefaults() : broker.dynamicConfigs().node();
-    }
-
     /**
      * Applies {@code change} to a copy of the scope's dynamic configs, validates the result and, unless
-     * {@code validateOnly}, makes it the new set.
+     * {@code validateOnly}, makes it the new set. The broker id is checked first, then that every key the
+     * request sets is dynamic (all refused keys named at once, before any value is looked at).
+     *
+     * @param setKeys the keys the request sets (not those it deletes)
      */
-    static void alter(final BrokerState broker, final String name, final Consumer<Map<String, String>> change,
-                      final boolean validateOnly) {
+    static void alter(final BrokerState broker, final String name, final List<String> setKeys,
+                      final Consumer<Map<String, String>> change, final boolean validateOnly) {
         final boolean clusterDefault = isClusterDefault(broker, name);
-        final Map<String, String> next = new HashMap<>(current(broker, name));
+        requireDynamic(setKeys);
+        final Map<String, String> next = new HashMap<>(clusterDefault
+                ? broker.dynamicConfigs().clusterDefaults() : broker.dynamicConfigs().node());
         change.accept(next);
         validate(next);
         if (!validateOnly) {
@@ -56,8 +56,8 @@ final class BrokerConfigAlterations {
         }
     }
 
-    /** Refuses keys that cannot change live, SET before their values are looked at (as Kafka). */
-    static void requireDynamic(final List<String> keys) {
+    /** Refuses keys that cannot change live, naming them all (as Kafka). */
+    private static void requireDynamic(final List<String> keys) {
         final TreeSet<String> refused = new TreeSet<>();
         for (final String key : keys) {
             if (!TopicConfigs.dynamicBrokerKeys().containsKey(key)) {

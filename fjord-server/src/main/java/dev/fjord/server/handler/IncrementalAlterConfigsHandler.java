@@ -57,13 +57,11 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     }
 
     private void alter(final AlterConfigsResource r, final boolean validateOnly) {
-        final List<String> keys = TopicConfigAlterations.distinctKeys(
-                r.configs().stream().map(AlterableConfig::name).toList(), r.resourceName());
+        TopicConfigAlterations.distinctKeys(r.configs().stream().map(AlterableConfig::name).toList(), r.resourceName());
         if (TopicConfigAlterations.isBroker(r.resourceType())) {
-            BrokerConfigAlterations.isClusterDefault(broker, r.resourceName());
-            BrokerConfigAlterations.requireDynamic(r.configs().stream()
-                    .filter(c -> c.configOperation() != TopicConfigAlterations.DELETE).map(AlterableConfig::name).toList());
-            BrokerConfigAlterations.alter(broker, r.resourceName(), settings -> {
+            final List<String> setKeys = r.configs().stream()
+                    .filter(c -> c.configOperation() != TopicConfigAlterations.DELETE).map(AlterableConfig::name).toList();
+            BrokerConfigAlterations.alter(broker, r.resourceName(), setKeys, settings -> {
                 for (final AlterableConfig c : r.configs()) {
                     TopicConfigAlterations.apply(settings, c.configOperation(), c.name(), c.value(),
                             BrokerConfigAlterations.isList(c.name()), () -> BrokerConfigAlterations.effective(broker, c.name()));

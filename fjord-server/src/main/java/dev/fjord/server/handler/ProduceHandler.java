@@ -101,7 +101,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     }
 
     /**
-     * Cheap unless an append would fsync (a segment roll, or {@code flush.messages} set) or recompress a batch
+     * Cheap unless an append would fsync ({@code flush.messages} set) or recompress a batch
      * (the topic's {@code compression.type} differs from the producer's codec): a page-cache write and a CRC
      * check, so it runs on the event loop without two thread hand-offs.
      */
