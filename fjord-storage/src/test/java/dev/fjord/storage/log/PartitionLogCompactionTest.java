@@ -294,9 +294,15 @@ class PartitionLogCompactionTest {
                 new SimpleRecord(clock.wallMillis(), bytes(key), bytes(value)));
     }
 
-    @Test
-    void shouldDropAbortedTransactionsAndMarkersOnceTheirTransactionIsEmpty() throws IOException {
-        log = open(dir(), 3);
+    /** Where {@link #writeTransactions} put its three markers. */
+    private record Markers(long abortAt, long commitAt, long emptyCommitAt) {
+    }
+
+    /**
+     * An aborted transaction (a, b), a committed one (c), a committed one whose only key is overwritten later (d),
+     * each ended by its marker, then plain records that seal their segments.
+     */
+    private Markers writeTransactions() {
         put("a", "plain-1");
         log.append(txn(7, 0, "a", "aborted"), 0);
         log.append(txn(7, 1, "b", "aborted"), 0);
@@ -307,6 +313,16 @@ class PartitionLogCompactionTest {
         final long emptyCommitAt = log.appendTxnMarker(9, (short) 0, 0, true, 0).firstOffset();
         put("d", "plain-d");
         writeRounds(1, 6);
+        return new Markers(abortAt, commitAt, emptyCommitAt);
+    }
+
+    @Test
+    void shouldDropAbortedTransactionsAndMarkersOnceTheirTransactionIsEmpty() throws IOException {
+        log = open(dir(), 3);
+        final Markers m = writeTransactions();
+        final long abortAt = m.abortAt();
+        final long commitAt = m.commitAt();
+        final long emptyCommitAt = m.emptyCommitAt();
         assertThat(log.abortedTransactions(0, Long.MAX_VALUE)).hasSize(1);
 
         log.compact(EAGER);
@@ -606,16 +622,10 @@ class PartitionLogCompactionTest {
     @Test
     void shouldKeepTheTransactionRulesWithATinyMap() throws IOException {
         log = open(dir(), 3);
-        put("a", "plain-1");
-        log.append(txn(7, 0, "a", "aborted"), 0);
-        log.append(txn(7, 1, "b", "aborted"), 0);
-        final long abortAt = log.appendTxnMarker(7, (short) 0, 0, false, 0).firstOffset();
-        log.append(txn(8, 0, "c", "committed"), 0);
-        final long commitAt = log.appendTxnMarker(8, (short) 0, 0, true, 0).firstOffset();
-        log.append(txn(9, 0, "d", "committed-then-replaced"), 0);
-        final long emptyCommitAt = log.appendTxnMarker(9, (short) 0, 0, true, 0).firstOffset();
-        put("d", "plain-d");
-        writeRounds(1, 6);
+        final Markers m = writeTransactions();
+        final long abortAt = m.abortAt();
+        final long commitAt = m.commitAt();
+        final long emptyCommitAt = m.emptyCommitAt();
         final LogCompactor.Settings tiny = EAGER.withMaxMapEntries(1);
 
         assertThat(compactFully(tiny)).hasSizeGreaterThan(1).last().isEqualTo(activeBase());
