@@ -13,7 +13,20 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import dev.fjord.protocol.ProtocolClasses;
+import dev.fjord.protocol.RequestContext;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +50,53 @@ public final class KafkaServer implements AutoCloseable {
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private Channel serverChannel;
+
+    /**
+     * Initialises the classes a listener and its first connection need (Netty's event loops, bootstrap,
+     * allocator and pipeline, this package's handler, request parsing, response writing) by answering one
+     * ApiVersions request on a throw-away listener at 127.0.0.1, port 0, closed again before returning.
+     * A start-up can do this on a second thread while the first one opens the storage; a failure (no
+     * loopback, say) only means that the real listener's first connection does the work instead.
+     *
+     * @throws IOException if the round trip fails
+     */
+    public static void initializeClasses() throws IOException {
+        final ApiVersionsResponseData versions = new ApiVersionsResponseData();
+        final RequestDispatcher echo = new RequestDispatcher() {
+            @Override
+            public boolean isSupported(final ApiKeys apiKey, final short version) {
+                return apiKey == ApiKeys.API_VERSIONS;
+            }
+
+            @Override
+            public CompletableFuture<? extends ApiMessage> dispatch(final RequestContext context,
+                                                                    final AbstractRequest request) {
+                return CompletableFuture.completedFuture(versions);
+            }
+
+            @Override
+            public ApiVersionsResponseData apiVersions() {
+                return versions;
+            }
+        };
+        try (KafkaServer server = new KafkaServer(new NetworkConfig("warm-up", "127.0.0.1", 0, 1, 1024, 1, -1, -1,
+                60_000), echo, Runnable::run)) {
+            final InetSocketAddress address = server.start();
+            final ByteBuffer frame = ProtocolClasses.requestFrame(ApiKeys.API_VERSIONS,
+                    ApiKeys.API_VERSIONS.latestVersion(), 1, new ApiVersionsRequestData());
+            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                out.writeInt(frame.remaining());
+                out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
+                out.flush();
+                final DataInputStream in = new DataInputStream(socket.getInputStream());
+                in.readFully(new byte[in.readInt()]);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted", e);
+        }
+    }
 
     public KafkaServer(final NetworkConfig config, final RequestDispatcher dispatcher, final Executor requestPool) {
         this.config = config;

@@ -2,6 +2,7 @@ package dev.fjord.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fjord.protocol.ProtocolClasses;
 import dev.fjord.protocol.RequestContext;
 import dev.fjord.protocol.RequestDispatcher;
 import java.io.DataInputStream;
@@ -22,11 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -185,18 +183,30 @@ class KafkaServerTest {
     }
 
     private static void write(final DataOutputStream out, final int correlationId) throws Exception {
-        final short version = 12;
-        final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.METADATA.id)
-                .setRequestApiVersion(version).setCorrelationId(correlationId).setClientId("t");
-        final MetadataRequestData body = new MetadataRequestData();
-        final ObjectSerializationCache cache = new ObjectSerializationCache();
-        final short hv = ApiKeys.METADATA.requestHeaderVersion(version);
-        final ByteBuffer buf = ByteBuffer.allocate(header.size(cache, hv) + body.size(cache, version));
-        header.write(new ByteBufferAccessor(buf), cache, hv);
-        body.write(new ByteBufferAccessor(buf), cache, version);
-        out.writeInt(buf.capacity());
-        out.write(buf.array());
+        final ByteBuffer frame = ProtocolClasses.requestFrame(ApiKeys.METADATA, (short) 12, correlationId,
+                new MetadataRequestData());
+        out.writeInt(frame.remaining());
+        out.write(frame.array(), 0, frame.remaining());
         out.flush();
+    }
+
+    @Test
+    void shouldInitializeItsClassesOnAThrowAwayListenerAndLeaveNoEventLoopRunning() throws Exception {
+        final Set<Thread> before = Thread.getAllStackTraces().keySet();
+        KafkaServer.initializeClasses();
+        KafkaServer.initializeClasses();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<Thread> added;
+        do {
+            added = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.isAlive() && !t.getName().startsWith("test-pool")).toList();
+        } while (!added.isEmpty() && System.nanoTime() < deadline && sleep(10));
+        assertThat(added).as("threads left running").isEmpty();
+    }
+
+    private static boolean sleep(final long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
     }
 
 }

@@ -139,9 +139,14 @@ public final class Broker implements AutoCloseable {
      * @throws IOException if a log directory cannot be used
      */
     public static Broker start(final BrokerConfig config, final Clock clock) throws IOException {
+        return start(config, clock, () -> { });
+    }
+
+    /** As {@link #start(BrokerConfig, Clock)}, running {@code beforeListening} just before the listener is set up. */
+    static Broker start(final BrokerConfig config, final Clock clock, final Runnable beforeListening) throws IOException {
         final Broker broker = new Broker(config);
         try {
-            broker.doStart(clock);
+            broker.doStart(clock, beforeListening);
             return broker;
         } catch (IOException | RuntimeException e) {
             broker.close();
@@ -153,7 +158,7 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private void doStart(final Clock clock) throws IOException, InterruptedException {
+    private void doStart(final Clock clock, final Runnable beforeListening) throws IOException, InterruptedException {
         final long startNanos = clock.nanos();
         final List<Path> logDirs = new ArrayList<>();
         for (final Path dir : config.logDirs()) {
@@ -202,6 +207,7 @@ public final class Broker implements AutoCloseable {
         final ApiHandlerRegistry registry = registry(state, groups, transactions, config);
 
         final BrokerConfig.Endpoint listener = config.listeners().get(0);
+        beforeListening.run();
         server = new KafkaServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
                 config.numNetworkThreads(), config.socketRequestMaxBytes(), config.maxInflightRequestsPerConnection(),
                 config.socketSendBufferBytes(), config.socketReceiveBufferBytes(), config.connectionsMaxIdleMs()),

@@ -1,5 +1,6 @@
 package dev.fjord.server;
 
+import dev.fjord.common.Clock;
 import dev.fjord.common.config.ConfigException;
 import dev.fjord.server.config.BrokerConfig;
 import dev.fjord.server.config.BrokerConfig.Endpoint;
@@ -27,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * 2 bad command-line arguments (usage on stderr).
  */
 public final class FjordMain {
-    private static final Logger LOG = LoggerFactory.getLogger(FjordMain.class);
+    /** Taken on first use, not in this class's initialisation: `server` starts its preload thread before SLF4J's set-up. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(FjordMain.class);
+    }
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;
@@ -144,7 +148,9 @@ public final class FjordMain {
     }
 
     public static void main(final String[] args) {
-        final int code = run(args, System.out, System.err);
+        final StartupPreload preload = args.length > 0 && "server".equals(args[0]) ? StartupPreload.begin()
+                : StartupPreload.NONE;
+        final int code = run(args, System.out, System.err, preload);
         if (code != EXIT_OK) {
             System.exit(code);
         }
@@ -152,6 +158,11 @@ public final class FjordMain {
 
     /** Runs a command line; for {@code server} blocks until the broker stops. Returns the exit code. */
     static int run(final String[] args, final PrintStream out, final PrintStream err) {
+        return run(args, out, err, StartupPreload.NONE);
+    }
+
+    private static int run(final String[] args, final PrintStream out, final PrintStream err,
+                           final StartupPreload preload) {
         final Command command;
         try {
             command = parse(args);
@@ -177,11 +188,13 @@ public final class FjordMain {
                     return EXIT_ERROR;
                 }
             default:
-                return runServer(command, err);
+                return runServer(command, err, preload);
         }
     }
 
-    private static int runServer(final Command command, final PrintStream err) {
+    private static int runServer(final Command command, final PrintStream err, final StartupPreload preload) {
+        Log.LOG.isInfoEnabled(); // SLF4J's set-up: the preload's second phase waits for it
+        preload.loggingReady();
         final BrokerConfig config;
         try {
             config = BrokerConfig.load(command.configFile(), command.overrides());
@@ -189,14 +202,14 @@ public final class FjordMain {
             err.println(configMessage(e, command));
             return EXIT_ERROR;
         }
-        LOG.info("Starting Fjord {} (node.id={}, config: {})", version(), config.nodeId(),
+        Log.LOG.info("Starting Fjord {} (node.id={}, config: {})", version(), config.nodeId(),
             command.configFile() == null ? "defaults" : command.configFile().toAbsolutePath().normalize());
 
         final AtomicReference<Broker> running = new AtomicReference<>();
         final Thread hook = new Thread(() -> {
             final Broker broker = running.get();
             if (broker != null) {
-                LOG.info("Shutting down");
+                Log.LOG.info("Shutting down");
                 broker.close();
             }
         }, "fjord-shutdown");
@@ -204,7 +217,8 @@ public final class FjordMain {
 
         final Broker broker;
         try {
-            broker = Broker.start(config);
+            preload.awaitProtocol();
+            broker = Broker.start(config, Clock.SYSTEM, preload::awaitNetwork);
         } catch (final IOException | RuntimeException e) {
             removeHook(hook);
             if (isAddressInUse(e)) {

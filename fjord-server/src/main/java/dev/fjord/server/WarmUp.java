@@ -1,5 +1,6 @@
 package dev.fjord.server;
 
+import dev.fjord.protocol.ProtocolClasses;
 import dev.fjord.server.config.BrokerConfig;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -13,11 +14,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 
 /**
  * A throw-away broker run that loads the classes a client's first requests need, so that
@@ -48,15 +46,9 @@ final class WarmUp {
 
     private static void roundTrip(final DataOutputStream out, final DataInputStream in, final ApiKeys api,
                                   final short version, final ApiMessage body) throws IOException {
-        final short headerVersion = api.requestHeaderVersion(version);
-        final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
-                .setCorrelationId(1).setClientId("fjord-warm-up");
-        final ObjectSerializationCache cache = new ObjectSerializationCache();
-        final ByteBuffer buffer = ByteBuffer.allocate(header.size(cache, headerVersion) + body.size(cache, version));
-        header.write(new ByteBufferAccessor(buffer), cache, headerVersion);
-        body.write(new ByteBufferAccessor(buffer), cache, version);
-        out.writeInt(buffer.capacity());
-        out.write(buffer.array());
+        final ByteBuffer frame = ProtocolClasses.requestFrame(api, version, 1, body);
+        out.writeInt(frame.remaining());
+        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
         out.flush();
         in.readFully(new byte[in.readInt()]);
     }
