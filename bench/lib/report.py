@@ -204,7 +204,9 @@ def markdown(values, meta, rounds, svg_rel):
             "stops it by its PID. Kafka's storage format runs before the clock of the cold start starts.",
             "- Cold start: from `fork` of the launch command to the first Metadata response that lists a broker, "
             "polled by a standard-library wire probe (`bench/lib/probe.py`). Fjord's includes `bin/fjord`'s "
-            "checks (its build is done beforehand).",
+            "checks (its build is done beforehand). Each launch gets a fresh data dir and starts after `sync` and a "
+            "2 s pause (the previous phase's file deletions and write-back otherwise land in the figure); a round's "
+            "figure is the median of 3 launches (1 in smoke runs).",
             "- EndToEndLatency prints its percentiles in whole milliseconds (its average is exact), so sub-millisecond "
             "differences show only in the average.",
             "- A warm-up produce and consume of 200,000 records (not reported) precede the measured runs (none in smoke runs).",
