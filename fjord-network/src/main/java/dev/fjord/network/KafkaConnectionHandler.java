@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaConnectionHandler.class);
+    /** Responses up to this size are copied into one buffer; larger ones go zero-copy (see {@link #outbound}). */
+    static final int COPY_MAX_BYTES = 64 * 1024;
 
     private final NetworkConfig config;
     private final RequestDispatcher dispatcher;
@@ -237,13 +239,41 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         return ResponseSerializer.serialize(slot.correlationId, slot.headerVersion, body, slot.apiVersion);
     }
 
+    /**
+     * A response as Netty writes it. Up to {@link #COPY_MAX_BYTES}: one buffer holding all of it, records
+     * read from their segment included, which Netty gathers with the responses around it into a single
+     * write (one TCP segment for a small fetch, one write for several produce answers). Larger ones:
+     * zero-copy, the records going from the page cache to the socket with sendfile.
+     */
+    private Object outbound(final Send send) throws IOException {
+        final long size = send.size();
+        if (size > COPY_MAX_BYTES) {
+            return new SendFileRegion(send);
+        }
+        final ByteBuf buffer = ctx.alloc().ioBuffer((int) size);
+        try {
+            SendFileRegion.copy(send, buffer.nioBuffer(0, (int) size));
+            return buffer.writerIndex((int) size);
+        } catch (IOException | RuntimeException e) {
+            buffer.release();
+            throw e;
+        }
+    }
+
     /** Writes every answered response at the head of the queue, then flushes once. */
     private void drain() {
         boolean wrote = false;
         while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
             final Slot slot = inFlight.pollFirst();
             if (slot.send != null) {
-                ctx.write(new SendFileRegion(slot.send), ctx.voidPromise());
+                try {
+                    ctx.write(outbound(slot.send), ctx.voidPromise());
+                } catch (IOException e) {
+                    LOG.warn("Could not read the records of a response for {}; closing the connection: {}", connectionId,
+                            e.getMessage());
+                    ctx.close();
+                    return;
+                }
                 wrote = true;
             }
         }

@@ -7,13 +7,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.WritableByteChannel;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.network.TransferableChannel;
 
 /**
  * A Netty {@link FileRegion} over a kafka-clients {@link Send}, so that a response whose records come
  * from segment files goes to the socket with {@code FileChannel.transferTo} (sendfile) and never
- * through the Java heap. Small responses (headers, metadata) are gathered writes of heap buffers.
+ * through the Java heap. Responses below {@link KafkaConnectionHandler}'s copy limit do not use it: they are
+ * {@link #copy copied} into one buffer instead.
  *
  * <p>Owned by the channel's event loop once written; Netty calls {@link #transferTo} until
  * {@link #transferred()} reaches {@link #count()}.
@@ -85,6 +87,90 @@ final class SendFileRegion extends AbstractReferenceCounted implements FileRegio
     @Override
     protected void deallocate() {
         // The send holds heap buffers and slices of segment files whose lifetime is the segment's.
+    }
+
+    /**
+     * Copies the whole of {@code send} into {@code buffer}, which has room for it: the heap parts as they
+     * are, the file-backed parts with positional reads.
+     *
+     * @throws IOException if a file part cannot be read in full (its segment was truncated or deleted)
+     */
+    static void copy(final Send send, final ByteBuffer buffer) throws IOException {
+        final BufferChannel channel = new BufferChannel(buffer);
+        try {
+            while (!send.completed()) {
+                if (send.writeTo(channel) == 0) {
+                    throw new IOException("Could not read " + send.size() + " bytes of a response; "
+                            + buffer.position() + " read");
+                }
+            }
+        } catch (KafkaException e) {   // FileRecords: "truncated during write"
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** A buffer as the channel type kafka-clients writes to. */
+    private static final class BufferChannel implements TransferableChannel {
+        private final ByteBuffer buffer;
+
+        BufferChannel(final ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public boolean hasPendingWrites() {
+            return false;
+        }
+
+        @Override
+        public long transferFrom(final FileChannel fileChannel, final long position, final long count) throws IOException {
+            final ByteBuffer dst = buffer.slice();
+            dst.limit((int) Math.min(count, dst.remaining()));
+            long read = 0;
+            while (dst.hasRemaining()) {
+                final int n = fileChannel.read(dst, position + read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+            buffer.position(buffer.position() + (int) read);
+            return read;
+        }
+
+        @Override
+        public long write(final ByteBuffer[] srcs, final int offset, final int length) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += write(srcs[i]);
+            }
+            return total;
+        }
+
+        @Override
+        public long write(final ByteBuffer[] srcs) {
+            return write(srcs, 0, srcs.length);
+        }
+
+        @Override
+        public int write(final ByteBuffer src) {
+            final int n = Math.min(src.remaining(), buffer.remaining());
+            final ByteBuffer part = src.slice();
+            part.limit(n);
+            buffer.put(part);
+            src.position(src.position() + n);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // nothing to release: the buffer belongs to the caller
+        }
     }
 
     /** Presents the socket channel Netty hands us as the channel type kafka-clients writes to. */
