@@ -206,7 +206,7 @@ def markdown(values, meta, rounds, svg_rel):
             "polled by a standard-library wire probe (`bench/lib/probe.py`). Fjord's includes `bin/fjord`'s "
             "checks (its build is done beforehand). Each launch gets a fresh data dir and starts after `sync` and a "
             "2 s pause (the previous phase's file deletions and write-back otherwise land in the figure); a round's "
-            "figure is the median of 3 launches (1 in smoke runs).",
+            "figure is the median of 5 launches (1 in smoke runs).",
             "- EndToEndLatency prints its percentiles in whole milliseconds (its average is exact), so sub-millisecond "
             "differences show only in the average.",
             "- A warm-up produce and consume of 200,000 records (not reported) precede the measured runs (none in smoke runs).",
