@@ -229,7 +229,7 @@ bench_broker() {   # one round of one broker, fresh process and data dir
   printf 'kernel\t%s\n' "$(uname -r)"
   printf 'jdk\t%s\n' "$("$JAVA" -version 2>&1 | sed -n 2p)"
   printf 'kafka\t%s (tools %s)\n' "$KAFKA_VERSION" "$KAFKA_TOOLS_VERSION"
-  printf 'fjord\t%s\n' "$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+  printf 'fjord\t%s\n' "$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD -- . ':!bench/results' ':!BENCHMARKS.md' 2>/dev/null || echo ' (modified)')"
   printf 'records\t%s\n' "$RECORDS"
   printf 'record_size\t%s\n' "$RECORD_SIZE"
   printf 'e2e_records\t%s\n' "$E2E_RECORDS"
