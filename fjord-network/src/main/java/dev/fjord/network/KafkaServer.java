@@ -42,6 +42,8 @@ public final class KafkaServer implements AutoCloseable {
     /** Above this many queued outbound bytes a connection stops being read until the client catches up. */
     private static final int WRITE_HIGH_WATER_MARK = 4 * 1024 * 1024;
     private static final int WRITE_LOW_WATER_MARK = 1024 * 1024;
+    /** See {@link #close()}. */
+    private static final long WORKER_QUIET_PERIOD_MS = 20;
 
     private final NetworkConfig config;
     private final RequestDispatcher dispatcher;
@@ -159,13 +161,18 @@ public final class KafkaServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
         }
-        if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            workers = null;
-        }
+        // The acceptor first, so that no accepted connection is still on its way to a worker. Then the workers,
+        // with a quiet period: a worker closes its connections and then runs its queued tasks, and with a quiet
+        // period of 0 it stops right after them, so a connection whose registration was among those tasks stayed
+        // open with nobody reading it (a client's request on it went unanswered). With a quiet period the loop
+        // goes round once more and closes that connection too.
         if (acceptor != null) {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             acceptor = null;
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(WORKER_QUIET_PERIOD_MS, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            workers = null;
         }
     }
 }
