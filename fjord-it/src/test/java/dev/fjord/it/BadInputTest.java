@@ -3,6 +3,7 @@ package dev.fjord.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fjord.protocol.ProtocolClasses;
 import dev.fjord.testkit.EmbeddedFjord;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -108,7 +109,7 @@ class BadInputTest {
     @Test
     void shouldCloseTheConnectionOnAnUnsupportedVersion() throws Exception {
         try (RawConnection c = connect()) {
-            final ByteBuffer frame = RawConnection.serialize(ApiKeys.METADATA, (short) 13, 1, new MetadataRequestData());
+            final ByteBuffer frame = ProtocolClasses.requestFrame(ApiKeys.METADATA, (short) 13, 1, new MetadataRequestData());
             frame.putShort(2, (short) 99); // Metadata v99
             c.writeFrame(frame.array(), frame.remaining());
             assertThat(c.isClosedByPeer()).isTrue();
@@ -118,7 +119,7 @@ class BadInputTest {
     @Test
     void shouldAnswerAnUnknownApiVersionsVersionWithTheVersionsWeSupport() throws Exception {
         try (RawConnection c = connect()) {
-            final ByteBuffer frame = RawConnection.serialize(ApiKeys.API_VERSIONS, (short) 3, 1,
+            final ByteBuffer frame = ProtocolClasses.requestFrame(ApiKeys.API_VERSIONS, (short) 3, 1,
                     new ApiVersionsRequestData().setClientSoftwareName("x").setClientSoftwareVersion("1"));
             frame.putShort(2, (short) 127);
             c.writeFrame(frame.array(), frame.remaining());

@@ -1,5 +1,6 @@
 package dev.fjord.it;
 
+import dev.fjord.protocol.ProtocolClasses;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -7,11 +8,8 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
@@ -29,27 +27,11 @@ final class RawConnection implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
     }
 
-    /** Serializes a request of the given API and version, without the size prefix. */
-    static ByteBuffer serialize(final ApiKeys api, final short version, final int correlationId, final ApiMessage body) {
-        final short headerVersion = api.requestHeaderVersion(version);
-        final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
-                .setCorrelationId(correlationId).setClientId("raw-test");
-        final ObjectSerializationCache cache = new ObjectSerializationCache();
-        final int size = header.size(cache, headerVersion) + body.size(cache, version);
-        final ByteBuffer buffer = ByteBuffer.allocate(size);
-        final ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
-        header.write(accessor, cache, headerVersion);
-        body.write(accessor, cache, version);
-        buffer.flip();
-        return buffer;
-    }
-
     /** Sends one well-formed request and returns its parsed response. */
     AbstractResponse send(final ApiKeys api, final short version, final ApiMessage body) throws IOException {
         final int id = ++correlationId;
-        final ByteBuffer frame = serialize(api, version, id, body);
-        writeFrame(frame.array(), frame.remaining());
-        return AbstractResponse.parseResponse(ByteBuffer.wrap(readFrame()), new RequestHeader(api, version, "raw-test", id));
+        ProtocolClasses.writeRequest(out, api, version, id, body);
+        return AbstractResponse.parseResponse(ByteBuffer.wrap(readFrame()), new RequestHeader(api, version, "fjord", id));
     }
 
     void writeFrame(final byte[] bytes, final int length) throws IOException {

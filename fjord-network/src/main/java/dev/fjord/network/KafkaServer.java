@@ -20,7 +20,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -84,13 +83,9 @@ public final class KafkaServer implements AutoCloseable {
         try (KafkaServer server = new KafkaServer(new NetworkConfig("warm-up", "127.0.0.1", 0, 1, 1024, 1, -1, -1,
                 60_000), echo, Runnable::run)) {
             final InetSocketAddress address = server.start();
-            final ByteBuffer frame = ProtocolClasses.requestFrame(ApiKeys.API_VERSIONS,
-                    ApiKeys.API_VERSIONS.latestVersion(), 1, new ApiVersionsRequestData());
             try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
-                final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-                out.writeInt(frame.remaining());
-                out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
-                out.flush();
+                ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
+                        ApiKeys.API_VERSIONS.latestVersion(), 1, new ApiVersionsRequestData());
                 final DataInputStream in = new DataInputStream(socket.getInputStream());
                 in.readFully(new byte[in.readInt()]);
             }

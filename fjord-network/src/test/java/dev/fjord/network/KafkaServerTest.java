@@ -183,11 +183,7 @@ class KafkaServerTest {
     }
 
     private static void write(final DataOutputStream out, final int correlationId) throws Exception {
-        final ByteBuffer frame = ProtocolClasses.requestFrame(ApiKeys.METADATA, (short) 12, correlationId,
-                new MetadataRequestData());
-        out.writeInt(frame.remaining());
-        out.write(frame.array(), 0, frame.remaining());
-        out.flush();
+        ProtocolClasses.writeRequest(out, ApiKeys.METADATA, (short) 12, correlationId, new MetadataRequestData());
     }
 
     @Test

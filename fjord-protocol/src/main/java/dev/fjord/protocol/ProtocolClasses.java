@@ -1,5 +1,7 @@
 package dev.fjord.protocol;
 
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -42,6 +44,15 @@ public final class ProtocolClasses {
         header.write(new ByteBufferAccessor(frame), cache, headerVersion);
         body.write(new ByteBufferAccessor(frame), cache, version);
         return frame.flip();
+    }
+
+    /** Writes a request as a client sends it, size prefix first; see {@link #requestFrame}. */
+    public static void writeRequest(final DataOutputStream out, final ApiKeys api, final short version,
+                                    final int correlationId, final ApiMessage body) throws IOException {
+        final ByteBuffer frame = requestFrame(api, version, correlationId, body);
+        out.writeInt(frame.remaining());
+        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
+        out.flush();
     }
 
     private static void roundTrip(final ApiKeys api, final ApiMessage request, final ApiMessage response) {

@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -46,10 +45,7 @@ final class WarmUp {
 
     private static void roundTrip(final DataOutputStream out, final DataInputStream in, final ApiKeys api,
                                   final short version, final ApiMessage body) throws IOException {
-        final ByteBuffer frame = ProtocolClasses.requestFrame(api, version, 1, body);
-        out.writeInt(frame.remaining());
-        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
-        out.flush();
+        ProtocolClasses.writeRequest(out, api, version, 1, body);
         in.readFully(new byte[in.readInt()]);
     }
 }
