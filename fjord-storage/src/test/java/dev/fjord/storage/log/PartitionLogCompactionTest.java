@@ -320,9 +320,6 @@ class PartitionLogCompactionTest {
     void shouldDropAbortedTransactionsAndMarkersOnceTheirTransactionIsEmpty() throws IOException {
         log = open(dir(), 3);
         final Markers m = writeTransactions();
-        final long abortAt = m.abortAt();
-        final long commitAt = m.commitAt();
-        final long emptyCommitAt = m.emptyCommitAt();
         assertThat(log.abortedTransactions(0, Long.MAX_VALUE)).hasSize(1);
 
         log.compact(EAGER);
@@ -330,11 +327,11 @@ class PartitionLogCompactionTest {
         assertThat(after).extracting(Rec::value).doesNotContain("aborted", "committed-then-replaced");
         assertThat(after).extracting(Rec::value).contains("plain-1", "committed", "plain-d");
         // All markers still there: two empty transactions wait for delete.retention.ms, one has a record.
-        assertThat(markerOffsets()).containsExactly(abortAt, commitAt, emptyCommitAt);
+        assertThat(markerOffsets()).containsExactly(m.abortAt(), m.commitAt(), m.emptyCommitAt());
 
         clock.advanceMillis(DAY);
         log.compact(EAGER);
-        assertThat(markerOffsets()).containsExactly(commitAt);
+        assertThat(markerOffsets()).containsExactly(m.commitAt());
         // The aborted transaction's index entry went with its marker.
         assertThat(log.abortedTransactions(0, Long.MAX_VALUE)).isEmpty();
         assertThat(latestValues(readAll(log, 0))).containsEntry("c", "committed").containsEntry("a", "plain-1");
@@ -623,20 +620,17 @@ class PartitionLogCompactionTest {
     void shouldKeepTheTransactionRulesWithATinyMap() throws IOException {
         log = open(dir(), 3);
         final Markers m = writeTransactions();
-        final long abortAt = m.abortAt();
-        final long commitAt = m.commitAt();
-        final long emptyCommitAt = m.emptyCommitAt();
         final LogCompactor.Settings tiny = EAGER.withMaxMapEntries(1);
 
         assertThat(compactFully(tiny)).hasSizeGreaterThan(1).last().isEqualTo(activeBase());
         final List<Rec> after = readAll(log, 0);
         assertThat(after).extracting(Rec::value).doesNotContain("aborted", "committed-then-replaced");
         assertThat(after).extracting(Rec::value).contains("plain-1", "committed", "plain-d");
-        assertThat(markerOffsets()).containsExactly(abortAt, commitAt, emptyCommitAt);
+        assertThat(markerOffsets()).containsExactly(m.abortAt(), m.commitAt(), m.emptyCommitAt());
 
         clock.advanceMillis(DAY);
         compactFully(tiny);
-        assertThat(markerOffsets()).containsExactly(commitAt);
+        assertThat(markerOffsets()).containsExactly(m.commitAt());
         assertThat(log.abortedTransactions(0, Long.MAX_VALUE)).isEmpty();
         assertThat(latestValues(readAll(log, 0))).containsEntry("c", "committed").containsEntry("a", "plain-1");
     }
