@@ -15,12 +15,15 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,13 +44,13 @@ public final class KafkaServer implements AutoCloseable {
     /** Above this many queued outbound bytes a connection stops being read until the client catches up. */
     private static final int WRITE_HIGH_WATER_MARK = 4 * 1024 * 1024;
     private static final int WRITE_LOW_WATER_MARK = 1024 * 1024;
-    /** See {@link #close()}. */
-    private static final long WORKER_QUIET_PERIOD_MS = 20;
 
     private final NetworkConfig config;
     private final RequestDispatcher dispatcher;
     private final Executor requestPool;
     private final AtomicLong connectionCount = new AtomicLong();
+    /** The open connections, which {@link #close()} closes itself rather than leave it to the event loops' shutdown. */
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -123,6 +126,8 @@ public final class KafkaServer implements AutoCloseable {
                         final InetSocketAddress remote = ch.remoteAddress();
                         final String id = config.listenerName() + "-" + remote.getHostString() + ":" + remote.getPort()
                                 + "-" + connectionCount.incrementAndGet();
+                        connections.add(ch);
+                        ch.closeFuture().addListener(closed -> connections.remove(ch));
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                                 .addLast(new LengthFieldBasedFrameDecoder(config.maxRequestBytes(), 0, 4, 0, 4, true))
@@ -156,17 +161,23 @@ public final class KafkaServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
         }
-        // The acceptor first, so that no accepted connection is still on its way to a worker. Then the workers,
-        // with a quiet period: a worker closes its connections and then runs its queued tasks, and with a quiet
-        // period of 0 it stops right after them, so a connection whose registration was among those tasks stayed
-        // open with nobody reading it (a client's request on it went unanswered). With a quiet period the loop
-        // goes round once more and closes that connection too.
+        // The acceptor first, so that no accepted connection is still on its way to a worker. Once it has stopped,
+        // every registration is queued on a worker; one no-op task per worker, run after them, makes sure they have
+        // all run. Then this closes every connection itself: an event loop's shutdown with a quiet period of 0
+        // can leave some open, with nobody reading them (a client's request on one would go unanswered), and a
+        // quiet period costs a 100 ms check in Netty's loop.
         if (acceptor != null) {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             acceptor = null;
         }
         if (workers != null) {
-            workers.shutdownGracefully(WORKER_QUIET_PERIOD_MS, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            for (final EventExecutor worker : workers) {
+                worker.submit(() -> { }).syncUninterruptibly();
+            }
+            for (final Channel connection : connections) {
+                connection.close().syncUninterruptibly();
+            }
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             workers = null;
         }
     }

@@ -7,8 +7,10 @@ import dev.fjord.protocol.RequestContext;
 import dev.fjord.protocol.RequestDispatcher;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -198,6 +201,73 @@ class KafkaServerTest {
                     .filter(t -> !before.contains(t) && t.isAlive() && !t.getName().startsWith("test-pool")).toList();
         } while (!added.isEmpty() && System.nanoTime() < deadline && sleep(10));
         assertThat(added).as("threads left running").isEmpty();
+    }
+
+    @Test
+    void shouldCloseEveryConnectionItAnsweredEvenWhileClientsAreStillConnecting() throws Exception {
+        final RequestDispatcher answering = new RequestDispatcher() {
+            @Override
+            public boolean isSupported(final ApiKeys apiKey, final short version) {
+                return apiKey == ApiKeys.API_VERSIONS;
+            }
+
+            @Override
+            public CompletableFuture<? extends ApiMessage> dispatch(final RequestContext context,
+                                                                    final AbstractRequest request) {
+                return CompletableFuture.completedFuture(new ApiVersionsResponseData());
+            }
+
+            @Override
+            public ApiVersionsResponseData apiVersions() {
+                return new ApiVersionsResponseData();
+            }
+        };
+        for (int round = 0; round < 10; round++) {
+            final KafkaServer racing = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 2, 1024 * 1024, 3,
+                    -1, -1, 60_000), answering, pool);
+            final InetSocketAddress racingAddress = racing.start();
+            // Connections the server has answered on, so surely accepted; the connector goes on until the
+            // listener closes. (A connection the kernel completed but the server never accepted is not the
+            // server's to close.)
+            final List<Socket> answered = new CopyOnWriteArrayList<>();
+            final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
+            final Thread connector = new Thread(() -> {
+                while (true) {
+                    try {
+                        final Socket socket = new Socket(racingAddress.getAddress(), racingAddress.getPort());
+                        ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
+                                (short) 3, 1, new ApiVersionsRequestData());
+                        final DataInputStream in = new DataInputStream(socket.getInputStream());
+                        in.readFully(new byte[in.readInt()]);
+                        answered.add(socket);
+                    } catch (Throwable refusedOrClosed) {
+                        stopped.complete(refusedOrClosed);
+                        return;
+                    }
+                }
+            }, "test-connector");
+            connector.start();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (answered.size() < 20 && !stopped.isDone() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(answered).as("connections answered before close, connector stopped by %s", stopped.getNow(null))
+                    .hasSizeGreaterThanOrEqualTo(20);
+            racing.close();
+            connector.join(10_000);
+            assertThat(connector.isAlive()).isFalse();
+            for (final Socket socket : answered) {
+                socket.setSoTimeout(5_000);
+                try (socket) {
+                    assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("connection " + answered.indexOf(socket) + " of " + answered.size()
+                            + " stayed open after close() in round " + round, e);
+                } catch (IOException reset) {
+                    // closed
+                }
+            }
+        }
     }
 
     private static boolean sleep(final long millis) throws InterruptedException {
