@@ -5,7 +5,8 @@
 #   bench/profile.sh [--records N] [--jfr FILE] [--perf FILE] [--phases "acks1-default acks1-b64k-l5 ..."]
 #                    [--override key=value]...   (broker settings, as bin/fjord server takes them)
 #
-# Phases: acks1-default acks1-b64k-l5 acksall-default acksall-b64k-l5 (produce N x 1 KiB, then consume them).
+# Phases: acks1-default acks1-b64k-l5 acksall-default acksall-b64k-l5 (produce N x 1 KiB, then consume them),
+# acks1-p1000 (acks1-default over 1,000 partitions, the bench's scale row).
 # --perf records the measured phases with Linux perf (-g; the broker runs with -XX:+PreserveFramePointer and
 # writes /tmp/perf-PID.map at exit for JIT symbols). A warm-up of N/5 records (produce + consume) runs first and is not counted. Needs bench/.cache from
 # bench/run.sh (the Kafka tools' jars). Environment: FJORD_HEAP_OPTS / FJORD_JVM_OPTS go to bin/fjord.
@@ -54,8 +55,9 @@ tool() { timeout 900 "$JAVA" -Xmx512M -Dlog4j2.configurationFile="$HERE/lib/log4
 ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 uticks() { awk '{ print $14 }' "/proc/$PID/stat"; }
 HZ="$(getconf CLK_TCK)"
+partitions() { case "$1" in *-p1000) echo 1000 ;; *) echo 1 ;; esac; }   # partitions PHASE: its topic's partition count
 per_gib() { awk -v t="$1" -v hz="$HZ" -v b="$((RECORDS * 1024))" 'BEGIN { printf "%.3f", t / hz / (b / 1073741824) }'; }
-tool BenchClient create "$BOOTSTRAP" warmup:1 $(for p in $PHASES; do printf '%s:1 ' "$p"; done) 2> /dev/null
+tool BenchClient create "$BOOTSTRAP" warmup:1 $(for p in $PHASES; do printf '%s:%s ' "$p" "$(partitions "$p")"; done) 2> /dev/null
 tool org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$BOOTSTRAP" --topic warmup \
   --num-records "$((RECORDS / 5))" --record-size 1024 --throughput -1 --command-property acks=1 > /dev/null 2>&1
 tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" --topic warmup \
@@ -63,7 +65,7 @@ tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" 
 if [ -n "$PERF" ]; then perf record -q -F 499 -g -p "$PID" -o "$PERF" > /dev/null 2>&1 & PERF_PID=$!; fi
 for name in $PHASES; do
   case "$name" in
-    acks1-default) props="acks=1" ;;
+    acks1-default|acks1-p1000) props="acks=1" ;;
     acks1-b64k-l5) props="acks=1 batch.size=65536 linger.ms=5" ;;
     acksall-default) props="acks=all" ;;
     acksall-b64k-l5) props="acks=all batch.size=65536 linger.ms=5" ;;
