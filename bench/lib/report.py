@@ -44,7 +44,7 @@ ROWS += [(RES, "cpu_s_per_gib_produced", "CPU (user+sys) per GiB produced", "s/G
          (RES, "rss_after_load_mib", "RSS after load", "MiB", ("<=", 0.4)),
          (RES, "rss_peak_mib", "peak RSS (VmHWM)", "MiB", None)]
 SCALE = "Scale"
-ROWS += [(SCALE, "prod_acks1-default_mbps", "produce acks=1 over 1 partition", "MB/s", None),
+ROWS += [(SCALE, "prod_p1_mbps", "produce acks=1 over 1 partition", "MB/s", None),
          (SCALE, "prod_p100_mbps", "produce acks=1 over 100 partitions", "MB/s", None),
          (SCALE, "prod_p1000_mbps", "produce acks=1 over 1,000 partitions", "MB/s", (">=", 1.5)),
          (SCALE, "group_all_consuming_ms", "group of 10 members: subscribe to all consuming", "ms", None),
@@ -171,7 +171,7 @@ def markdown(values, meta, rounds, svg_rel):
         out.append("| %s | %s | %s | %s | %s | %s | %s |" % (label, unit, cell(k), cell(f),
                                                              "%.2f×" % ratio if ratio is not None else "n/a", goal, met))
         if metric == "prod_p1000_mbps":
-            one = stats(values, "fjord", "prod_acks1-default_mbps")
+            one = stats(values, "fjord", "prod_p1_mbps")
             own = f[0] / one[0] if f and one and one[0] else None
             goal, met = verdict(own, (">=", 0.8))
             out.append("| Fjord 1,000 partitions / Fjord 1 partition | | | | %s | %s | %s |" %
