@@ -29,6 +29,22 @@ class TopicRegistryTest {
     }
 
     @Test
+    void shouldKeepConfigValuesExactlyAcrossReopenWhateverTheirCharacters() throws Exception {
+        final Map<String, String> configs = Map.of(
+                "x.leading", "  two leading spaces",
+                "x.trailing", "trailing space ",
+                "x.separators", "a=b:c#d!e",
+                "x.backslash", "C:\\dir\\file",
+                "x.controls", "tab\tnewline\ncr\rff\f",
+                "x.unicode", "\u00e9t\u00e9 \u2713",
+                "x.empty", "");
+        final TopicInfo t = TopicRegistry.open(dir).create("t", 1, configs);
+
+        assertThat(TopicRegistry.open(dir).get("t")).contains(t);
+        assertThat(TopicRegistry.open(dir).get("t").orElseThrow().configs()).isEqualTo(configs);
+    }
+
+    @Test
     void shouldRefuseADuplicateName() throws Exception {
         final TopicRegistry registry = TopicRegistry.open(dir);
         registry.create("t", 1, Map.of());
