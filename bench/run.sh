@@ -134,6 +134,16 @@ cold_start() {
   COLD_MS="$((t1 - t0))"
 }
 
+# rotated N ITEM...: the items rotated left by N-1 places (round N's order of a set of phases). Each broker's
+# round writes ~8 GB; on this machine (a VM whose freed memory goes back to the host) page-cache writes get
+# slower once a round has written a few GB, so a phase's position in the round matters (bench/ANALYSIS.md).
+# Rotating the order from round to round gives every phase each position, for both brokers alike.
+rotated() {
+  local n="$1" i; shift
+  local items=("$@")
+  for i in "${!items[@]}"; do printf '%s\n' "${items[$(( (i + n - 1) % ${#items[@]} ))]}"; done
+}
+
 bench_broker() {   # one round of one broker, fresh process and data dir
   local data port c0 c1 c2 name props lines i
   data="$(mktemp -d "$WORK/$BROKER-data.XXXXXX")"
@@ -165,7 +175,7 @@ bench_broker() {   # one round of one broker, fresh process and data dir
   fi
 
   local prod_ticks=0 cons_ticks=0 prod_bytes=0 cons_bytes=0
-  for name in acks1-default acks1-b64k-l5 acksall-default acksall-b64k-l5; do
+  for name in $(rotated "$ROUND" acks1-default acks1-b64k-l5 acksall-default acksall-b64k-l5); do
     case "$name" in
       acks1-default) props="acks=1" ;;
       acks1-b64k-l5) props="acks=1 batch.size=65536 linger.ms=5" ;;
@@ -197,11 +207,10 @@ bench_broker() {   # one round of one broker, fresh process and data dir
   lines="$($PY "$HERE/lib/parse.py" e2e "$RAW/$ROUND-$BROKER-e2e.txt" e2e)" || die "$BROKER end-to-end latency"
   emit_lines <<< "$lines"
 
-  # Scale: the same produce (acks=1, default batching) over 1, 100 and 1,000 partitions, back to back. The
-  # single partition is measured again here rather than taken from acks1-default: on this machine (a VM whose
-  # freed memory goes back to the host) writes get slower once a round has filled a few GB of page cache, so
-  # figures from different points of a round do not compare (bench/ANALYSIS.md).
-  for name in 1 100 1000; do
+  # Scale: the same produce (acks=1, default batching) over 1, 100 and 1,000 partitions, back to back, in
+  # rotated order (see rotated). The single partition is measured here again rather than taken from
+  # acks1-default, so that the three come from the same stretch of the round.
+  for name in $(rotated "$ROUND" 1 100 1000); do
     create_topic "p$name:$name"
     lines="$(produce "p$name" "p$name" "$RECORDS" acks=1)" || die "$BROKER produce over $name partitions"
     emit_lines <<< "$lines"
