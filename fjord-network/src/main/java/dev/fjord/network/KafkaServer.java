@@ -65,8 +65,26 @@ public final class KafkaServer implements AutoCloseable {
      * @throws IOException if the round trip fails
      */
     public static void initializeClasses() throws IOException {
+        final RequestDispatcher echo = apiVersionsOnly();
+        try (KafkaServer server = new KafkaServer(new NetworkConfig("warm-up", "127.0.0.1", 0, 1, 1024, 1, -1, -1,
+                60_000), echo, Runnable::run)) {
+            final InetSocketAddress address = server.start();
+            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
+                        ApiKeys.API_VERSIONS.latestVersion(), 1, new ApiVersionsRequestData());
+                final DataInputStream in = new DataInputStream(socket.getInputStream());
+                in.readFully(new byte[in.readInt()]);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted", e);
+        }
+    }
+
+    /** A dispatcher that supports ApiVersions alone and answers it with an empty list: for warm-ups and tests. */
+    static RequestDispatcher apiVersionsOnly() {
         final ApiVersionsResponseData versions = new ApiVersionsResponseData();
-        final RequestDispatcher echo = new RequestDispatcher() {
+        return new RequestDispatcher() {
             @Override
             public boolean isSupported(final ApiKeys apiKey, final short version) {
                 return apiKey == ApiKeys.API_VERSIONS;
@@ -83,19 +101,6 @@ public final class KafkaServer implements AutoCloseable {
                 return versions;
             }
         };
-        try (KafkaServer server = new KafkaServer(new NetworkConfig("warm-up", "127.0.0.1", 0, 1, 1024, 1, -1, -1,
-                60_000), echo, Runnable::run)) {
-            final InetSocketAddress address = server.start();
-            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
-                ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
-                        ApiKeys.API_VERSIONS.latestVersion(), 1, new ApiVersionsRequestData());
-                final DataInputStream in = new DataInputStream(socket.getInputStream());
-                in.readFully(new byte[in.readInt()]);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted", e);
-        }
     }
 
     public KafkaServer(final NetworkConfig config, final RequestDispatcher dispatcher, final Executor requestPool) {

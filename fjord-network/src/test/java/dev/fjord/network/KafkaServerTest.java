@@ -205,23 +205,7 @@ class KafkaServerTest {
 
     @Test
     void shouldCloseEveryConnectionItAnsweredEvenWhileClientsAreStillConnecting() throws Exception {
-        final RequestDispatcher answering = new RequestDispatcher() {
-            @Override
-            public boolean isSupported(final ApiKeys apiKey, final short version) {
-                return apiKey == ApiKeys.API_VERSIONS;
-            }
-
-            @Override
-            public CompletableFuture<? extends ApiMessage> dispatch(final RequestContext context,
-                                                                    final AbstractRequest request) {
-                return CompletableFuture.completedFuture(new ApiVersionsResponseData());
-            }
-
-            @Override
-            public ApiVersionsResponseData apiVersions() {
-                return new ApiVersionsResponseData();
-            }
-        };
+        final RequestDispatcher answering = KafkaServer.apiVersionsOnly();
         for (int round = 0; round < 10; round++) {
             final KafkaServer racing = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 2, 1024 * 1024, 3,
                     -1, -1, 60_000), answering, pool);
