@@ -217,14 +217,22 @@ class KafkaServerTest {
             final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
             final Thread connector = new Thread(() -> {
                 while (true) {
+                    Socket socket = null;
                     try {
-                        final Socket socket = new Socket(racingAddress.getAddress(), racingAddress.getPort());
+                        socket = new Socket(racingAddress.getAddress(), racingAddress.getPort());
                         ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
                                 (short) 3, 1, new ApiVersionsRequestData());
                         final DataInputStream in = new DataInputStream(socket.getInputStream());
                         in.readFully(new byte[in.readInt()]);
                         answered.add(socket);
                     } catch (Throwable refusedOrClosed) {
+                        if (socket != null) {
+                            try {
+                                socket.close(); // closed mid-exchange: not one of the answered ones
+                            } catch (IOException ignored) {
+                                // already gone
+                            }
+                        }
                         stopped.complete(refusedOrClosed);
                         return;
                     }
