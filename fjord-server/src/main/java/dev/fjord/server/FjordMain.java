@@ -4,6 +4,7 @@ import dev.fjord.common.Clock;
 import dev.fjord.common.config.ConfigException;
 import dev.fjord.server.config.BrokerConfig;
 import dev.fjord.server.config.BrokerConfig.Endpoint;
+import dev.fjord.server.log.ConsoleLogProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -33,6 +34,8 @@ public final class FjordMain {
         static final Logger LOG = LoggerFactory.getLogger(FjordMain.class);
     }
 
+    private static final String SLF4J_VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
+
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;
     public static final int EXIT_USAGE = 2;
@@ -52,7 +55,9 @@ public final class FjordMain {
         "  --override key=value   Set one key; wins over the file. Repeat for more keys.",
         "",
         "Unknown keys are ignored with a warning, so an existing Kafka server.properties works.",
-        "Environment (bin/fjord): FJORD_HEAP_OPTS (default -Xms256m -Xmx1g -XX:+UseG1GC), FJORD_JVM_OPTS, JAVA_HOME.",
+        "Environment (bin/fjord): FJORD_HEAP_OPTS (default -Xms256m -Xmx1g -XX:+UseParallelGC), FJORD_JVM_OPTS, JAVA_HOME.",
+        "Logging: one line per event on stderr; FJORD_JVM_OPTS=-Dfjord.log.level=debug for more,",
+        "-Dfjord.log.level.dev.fjord.coordinator=debug for one package.",
         "");
 
     private FjordMain() {
@@ -148,11 +153,26 @@ public final class FjordMain {
     }
 
     public static void main(final String[] args) {
+        useConsoleLog();
         final StartupPreload preload = args.length > 0 && "server".equals(args[0]) ? StartupPreload.begin()
                 : StartupPreload.NONE;
         final int code = run(args, System.out, System.err, preload);
         if (code != EXIT_OK) {
             System.exit(code);
+        }
+    }
+
+    /**
+     * Logs through {@link ConsoleLogProvider} unless {@value ConsoleLogProvider#PROVIDER_PROPERTY} names another
+     * SLF4J provider. Before anything takes a logger.
+     */
+    static void useConsoleLog() {
+        if (System.getProperty(ConsoleLogProvider.PROVIDER_PROPERTY) == null) {
+            System.setProperty(ConsoleLogProvider.PROVIDER_PROPERTY, ConsoleLogProvider.class.getName());
+            // SLF4J would say, at its INFO level, that it loads the provider named by the property.
+            if (System.getProperty(SLF4J_VERBOSITY_PROPERTY) == null) {
+                System.setProperty(SLF4J_VERBOSITY_PROPERTY, "WARN");
+            }
         }
     }
 
