@@ -3,7 +3,6 @@ package dev.fjord.server;
 import dev.fjord.network.KafkaServer;
 import dev.fjord.protocol.ProtocolClasses;
 import java.io.IOException;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -14,8 +13,7 @@ import java.util.concurrent.TimeUnit;
  * <p>While the main thread sets up logging, reads the config and opens the storage, this thread
  * initialises, in two phases:
  * <ol>
- *   <li>the JDK's secure random source (cluster and topic ids) and the Kafka protocol classes (every
- *       API's schema; parsing and serialising ApiVersions and Metadata);
+ *   <li>the Kafka protocol classes (every API's schema; parsing and serialising ApiVersions and Metadata);
  *   <li>once logging is set up (Netty looks up its SLF4J logger while initialising, and a logger taken
  *       during SLF4J's own set-up would be a substitute), the listener's classes, by answering one
  *       request on a throw-away listener ({@link KafkaServer#initializeClasses()}).
@@ -48,7 +46,6 @@ final class StartupPreload {
 
     private void run() {
         try {
-            UUID.randomUUID();
             ProtocolClasses.initialize();
         } catch (RuntimeException | LinkageError ignored) {
             // the main thread initialises them itself

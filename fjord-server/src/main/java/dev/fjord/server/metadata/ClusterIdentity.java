@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.common.Uuid;
 
 /**
  * The cluster id and node id recorded in every log directory's {@code meta.properties}, so that a
@@ -53,7 +52,7 @@ public record ClusterIdentity(String clusterId, int nodeId) {
             clusterId = found;
         }
         if (clusterId == null) {
-            clusterId = Uuid.randomUuid().toString();
+            clusterId = RandomIds.uuid().toString();
         }
         final ClusterIdentity identity = new ClusterIdentity(clusterId, nodeId);
         for (final Path dir : logDirs) {

@@ -100,9 +100,9 @@ public final class TopicRegistry {
         if (byName.containsKey(name)) {
             throw new TopicExistsException("Topic '" + name + "' already exists.");
         }
-        Uuid id = Uuid.randomUuid();
+        Uuid id = RandomIds.uuid();
         while (byId.containsKey(id)) {
-            id = Uuid.randomUuid();
+            id = RandomIds.uuid();
         }
         final TopicInfo topic = new TopicInfo(name, id, partitions, configs);
         final Map<String, TopicInfo> next = new TreeMap<>(byName);
