@@ -160,4 +160,27 @@ class FjordMainTest {
             .isEqualTo("Port 9092 on all interfaces is already in use (another broker running?). "
                 + "Stop it or set listeners=PLAINTEXT://:9093 via --override.");
     }
+
+    @Test
+    void shouldNameTheJdksOwnSelectorProviderOnLinuxButKeepOneTheUserNamed() throws Exception {
+        final String saved = System.getProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY);
+        try {
+            System.clearProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY);
+            FjordMain.useJdkSelectorProvider();
+            if (System.getProperty("os.name").startsWith("Linux")) {
+                // The class the JDK's default selector provider is, so nothing changes but the skipped scan.
+                assertThat(System.getProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY))
+                    .isEqualTo(java.nio.channels.spi.SelectorProvider.provider().getClass().getName());
+            }
+            System.setProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY, "com.example.Mine");
+            FjordMain.useJdkSelectorProvider();
+            assertThat(System.getProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY)).isEqualTo("com.example.Mine");
+        } finally {
+            if (saved == null) {
+                System.clearProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY);
+            } else {
+                System.setProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY, saved);
+            }
+        }
+    }
 }
