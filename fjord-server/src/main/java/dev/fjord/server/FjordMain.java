@@ -35,6 +35,7 @@ public final class FjordMain {
     }
 
     private static final String SLF4J_VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
+    static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
     static final String SELECTOR_PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
     /** What {@code sun.nio.ch.DefaultSelectorProvider} gives on Linux, JDK 17 to 25. */
     private static final String LINUX_SELECTOR_PROVIDER = "sun.nio.ch.EPollSelectorProvider";
@@ -158,6 +159,7 @@ public final class FjordMain {
     public static void main(final String[] args) {
         useConsoleLog();
         useJdkSelectorProvider();
+        withoutNettyJfrEvents();
         final StartupPreload preload = args.length > 0 && "server".equals(args[0]) ? StartupPreload.begin()
                 : StartupPreload.NONE;
         final int code = run(args, System.out, System.err, preload);
@@ -196,6 +198,18 @@ public final class FjordMain {
             System.setProperty(SELECTOR_PROVIDER_PROPERTY, LINUX_SELECTOR_PROVIDER);
         } catch (ClassNotFoundException e) {
             // another JDK layout: let the JDK look
+        }
+    }
+
+    /**
+     * Turns off Netty's JFR allocator events unless {@value #NETTY_JFR_PROPERTY} is set: registering them loads
+     * JFR's event machinery when the first buffer allocator is made, ~6 ms of CPU on the way to the first
+     * answer (async-profiler), and their classes cannot go into the start-up class archive. Set the property
+     * to true (FJORD_JVM_OPTS) to record them.
+     */
+    static void withoutNettyJfrEvents() {
+        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+            System.setProperty(NETTY_JFR_PROPERTY, "false");
         }
     }
 

@@ -183,4 +183,23 @@ class FjordMainTest {
             }
         }
     }
+
+    @Test
+    void shouldTurnOffNettysJfrEventsUnlessTheUserSetTheProperty() {
+        final String saved = System.getProperty(FjordMain.NETTY_JFR_PROPERTY);
+        try {
+            System.clearProperty(FjordMain.NETTY_JFR_PROPERTY);
+            FjordMain.withoutNettyJfrEvents();
+            assertThat(System.getProperty(FjordMain.NETTY_JFR_PROPERTY)).isEqualTo("false");
+            System.setProperty(FjordMain.NETTY_JFR_PROPERTY, "true");
+            FjordMain.withoutNettyJfrEvents();
+            assertThat(System.getProperty(FjordMain.NETTY_JFR_PROPERTY)).isEqualTo("true");
+        } finally {
+            if (saved == null) {
+                System.clearProperty(FjordMain.NETTY_JFR_PROPERTY);
+            } else {
+                System.setProperty(FjordMain.NETTY_JFR_PROPERTY, saved);
+            }
+        }
+    }
 }
