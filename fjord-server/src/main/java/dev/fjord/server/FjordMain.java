@@ -250,8 +250,7 @@ public final class FjordMain {
     }
 
     private static int runServer(final Command command, final PrintStream err, final StartupPreload preload) {
-        Log.LOG.isInfoEnabled(); // SLF4J's set-up: the preload's second phase waits for it
-        preload.loggingReady();
+        Log.LOG.isInfoEnabled(); // SLF4J's set-up, before the preload's second phase
         final BrokerConfig config;
         try {
             config = BrokerConfig.load(command.configFile(), command.overrides());
@@ -259,6 +258,7 @@ public final class FjordMain {
             err.println(configMessage(e, command));
             return EXIT_ERROR;
         }
+        preload.configured(Broker.networkConfig(config));
         Log.LOG.info("Starting Fjord {} (node.id={}, config: {})", version(), config.nodeId(),
             command.configFile() == null ? "defaults" : command.configFile().toAbsolutePath().normalize());
 
@@ -275,8 +275,9 @@ public final class FjordMain {
         final Broker broker;
         try {
             preload.awaitProtocol();
-            broker = Broker.start(config, Clock.SYSTEM, preload::awaitNetwork);
+            broker = Broker.start(config, Clock.SYSTEM, preload);
         } catch (final IOException | RuntimeException e) {
+            preload.closeUnused();
             removeHook(hook);
             if (isAddressInUse(e)) {
                 err.println(portInUseMessage(busyEndpoint(config)));

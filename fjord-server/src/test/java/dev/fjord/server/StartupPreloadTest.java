@@ -1,34 +1,91 @@
 package dev.fjord.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fjord.network.KafkaServer;
+import dev.fjord.network.NetworkConfig;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class StartupPreloadTest {
+    private static NetworkConfig listener(final int port) {
+        return new NetworkConfig("PLAINTEXT", "127.0.0.1", port, 1, 1024 * 1024, 5, -1, -1, 60_000);
+    }
+
     @Test
-    void runsBothPhasesOnItsOwnThreadAndEnds() throws Exception {
+    void bindsTheListenerOnItsOwnThreadHandsItOverAndEnds() throws Exception {
         final StartupPreload preload = StartupPreload.begin();
         preload.awaitProtocol();
-        preload.loggingReady();
-        preload.awaitNetwork();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (preloadThreadAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        preload.configured(listener(0));
+        final KafkaServer server = preload.bound(listener(0));
+        try {
+            assertThat(server.address().getPort()).isPositive();
+            assertThat(waitForPreloadThreadToEnd()).isFalse();
+            // Handed over: the preload has nothing left to close.
+            preload.closeUnused();
+            assertThat(server.address()).isNotNull();
+        } finally {
+            server.close();
         }
-        assertThat(preloadThreadAlive()).isFalse();
     }
 
     @Test
-    void noneWaitsForNothing() {
-        final long start = System.nanoTime();
-        StartupPreload.NONE.awaitProtocol();
-        StartupPreload.NONE.awaitNetwork();
-        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    void reportsAPortInUseAsTheBrokerWouldFindIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            final StartupPreload preload = StartupPreload.begin();
+            preload.configured(listener(taken.getLocalPort()));
+            assertThatThrownBy(() -> preload.bound(listener(taken.getLocalPort()))).isInstanceOf(BindException.class);
+        }
     }
 
-    private static boolean preloadThreadAlive() {
+    @Test
+    void closesItsListenerWhenTheBrokerAsksForOtherSettingsOrNeverAsks() throws Exception {
+        final StartupPreload preload = StartupPreload.begin();
+        preload.configured(listener(0));
+        final NetworkConfig other = new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 2, 1024 * 1024, 5, -1, -1, 60_000);
+        final KafkaServer own = preload.bound(other);
+        own.close();
+
+        final StartupPreload unused = StartupPreload.begin();
+        unused.configured(listener(0));
+        unused.awaitProtocol();
+        waitForPreloadThreadToEnd();
+        unused.closeUnused();
+        assertThat(waitForEventLoopsToEnd()).as("event loops left running").isFalse();
+    }
+
+    @Test
+    void noneWaitsForNothingAndLetsTheBrokerBind() throws Exception {
+        final long start = System.nanoTime();
+        StartupPreload.NONE.awaitProtocol();
+        final KafkaServer server = StartupPreload.NONE.bound(listener(0));
+        server.close();
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    /** Whether the preload thread is still alive after up to 10 s. */
+    private static boolean waitForPreloadThreadToEnd() throws InterruptedException {
+        return waitWhile("fjord-startup-preload");
+    }
+
+    private static boolean waitForEventLoopsToEnd() throws InterruptedException {
+        return waitWhile("multiThreadIoEventLoopGroup");
+    }
+
+    private static boolean waitWhile(final String threadNamePrefix) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (alive(threadNamePrefix) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return alive(threadNamePrefix);
+    }
+
+    private static boolean alive(final String threadNamePrefix) {
         return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals("fjord-startup-preload") && t.isAlive());
+                .anyMatch(t -> t.getName().startsWith(threadNamePrefix) && t.isAlive());
     }
 }
