@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /** The network layer over a real loopback socket, with a dispatcher the test controls. */
 class KafkaServerTest {
+    private static final NetworkConfig LOOPBACK_ANY_PORT = new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 1, 1024 * 1024, 3,
+            -1, -1, 60_000);
     private final List<CompletableFuture<ApiMessage>> pending = new CopyOnWriteArrayList<>();
     private final ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-pool"));
     /** Correlation ids the dispatcher calls cheap; ids whose dispatch blocks on the pool until released. */
@@ -192,8 +194,7 @@ class KafkaServerTest {
     @Test
     void shouldHoldAnEarlyClientsRequestUntilItServesAndThenAnswerIt() throws Exception {
         final Set<Thread> before = Thread.getAllStackTraces().keySet();
-        final KafkaServer early = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 1, 1024 * 1024, 3,
-                -1, -1, 60_000));
+        final KafkaServer early = new KafkaServer(LOOPBACK_ANY_PORT);
         final InetSocketAddress bound = early.bind();
         try (Socket socket = new Socket(bound.getAddress(), bound.getPort())) {
             ProtocolClasses.writeRequest(new DataOutputStream(socket.getOutputStream()), ApiKeys.API_VERSIONS,
@@ -220,8 +221,7 @@ class KafkaServerTest {
     @Test
     void shouldReleaseItsPortWhenClosedWithoutEverServing() throws Exception {
         final Set<Thread> before = Thread.getAllStackTraces().keySet();
-        final KafkaServer unused = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 1, 1024 * 1024, 3,
-                -1, -1, 60_000));
+        final KafkaServer unused = new KafkaServer(LOOPBACK_ANY_PORT);
         final InetSocketAddress bound = unused.bind();
         final Socket waiting = new Socket(bound.getAddress(), bound.getPort());
         unused.close();

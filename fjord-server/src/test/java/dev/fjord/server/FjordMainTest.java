@@ -162,9 +162,8 @@ class FjordMainTest {
     }
 
     @Test
-    void shouldNameTheJdksOwnSelectorProviderOnLinuxButKeepOneTheUserNamed() throws Exception {
-        final String saved = System.getProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY);
-        try {
+    void shouldNameTheJdksOwnSelectorProviderOnLinuxButKeepOneTheUserNamed() {
+        withPropertyRestored(FjordMain.SELECTOR_PROVIDER_PROPERTY, () -> {
             System.clearProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY);
             FjordMain.useJdkSelectorProvider();
             if (System.getProperty("os.name").startsWith("Linux")) {
@@ -175,30 +174,31 @@ class FjordMainTest {
             System.setProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY, "com.example.Mine");
             FjordMain.useJdkSelectorProvider();
             assertThat(System.getProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY)).isEqualTo("com.example.Mine");
-        } finally {
-            if (saved == null) {
-                System.clearProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY);
-            } else {
-                System.setProperty(FjordMain.SELECTOR_PROVIDER_PROPERTY, saved);
-            }
-        }
+        });
     }
 
     @Test
     void shouldTurnOffNettysJfrEventsUnlessTheUserSetTheProperty() {
-        final String saved = System.getProperty(FjordMain.NETTY_JFR_PROPERTY);
-        try {
+        withPropertyRestored(FjordMain.NETTY_JFR_PROPERTY, () -> {
             System.clearProperty(FjordMain.NETTY_JFR_PROPERTY);
             FjordMain.withoutNettyJfrEvents();
             assertThat(System.getProperty(FjordMain.NETTY_JFR_PROPERTY)).isEqualTo("false");
             System.setProperty(FjordMain.NETTY_JFR_PROPERTY, "true");
             FjordMain.withoutNettyJfrEvents();
             assertThat(System.getProperty(FjordMain.NETTY_JFR_PROPERTY)).isEqualTo("true");
+        });
+    }
+
+    /** Runs {@code body}, then puts the system property back as it was. */
+    private static void withPropertyRestored(final String key, final Runnable body) {
+        final String saved = System.getProperty(key);
+        try {
+            body.run();
         } finally {
             if (saved == null) {
-                System.clearProperty(FjordMain.NETTY_JFR_PROPERTY);
+                System.clearProperty(key);
             } else {
-                System.setProperty(FjordMain.NETTY_JFR_PROPERTY, saved);
+                System.setProperty(key, saved);
             }
         }
     }
