@@ -4,6 +4,7 @@ import dev.fjord.protocol.RequestContext;
 import dev.fjord.protocol.RequestDispatcher;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -48,7 +49,10 @@ public final class KafkaServer implements AutoCloseable {
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
+    /** The server channel's registration with the acceptor loop ({@link #prepare}); bound by {@link #bind}. */
+    private ChannelFuture registration;
     private Channel serverChannel;
+    private boolean closed;
 
     /** A dispatcher that supports ApiVersions alone and answers it with an empty list: for tests. */
     static RequestDispatcher apiVersionsOnly() {
@@ -99,14 +103,18 @@ public final class KafkaServer implements AutoCloseable {
     }
 
     /**
-     * Binds the listener but accepts no connection yet: until {@link #serve}, clients that connect wait in the
-     * kernel's listen backlog with their first request unread, as they would for a broker that is starting.
-     * This lets a start-up bind early, on another thread, while the broker opens its logs.
-     *
-     * @return the bound address (with the real port when 0 was asked for)
-     * @throws java.net.BindException if the address is in use or not local
+     * Does the set-up a listener needs before it can bind: its event loops and its server channel, registered but
+     * not bound, so that the port is not open yet. Most of a listener's first-use cost is here (Netty's event loops,
+     * allocator and channel classes), so a start-up can prepare on another thread while the broker opens its logs,
+     * and open the port only when it is about to serve, as Kafka does. Idempotent; {@link #bind()} calls it.
      */
-    public InetSocketAddress bind() throws InterruptedException, java.net.BindException {
+    public void prepare() {
+        if (closed) {
+            throw new IllegalStateException("the listener is closed");
+        }
+        if (registration != null) {
+            return;
+        }
         acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(config.networkThreads(), NioIoHandler.newFactory());
         final ServerBootstrap bootstrap = new ServerBootstrap()
@@ -124,7 +132,7 @@ public final class KafkaServer implements AutoCloseable {
                         final String id = config.listenerName() + "-" + remote.getHostString() + ":" + remote.getPort()
                                 + "-" + connectionCount.incrementAndGet();
                         connections.add(ch);
-                        ch.closeFuture().addListener(closed -> connections.remove(ch));
+                        ch.closeFuture().addListener(gone -> connections.remove(ch));
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                                 .addLast(new LengthFieldBasedFrameDecoder(config.maxRequestBytes(), 0, 4, 0, 4, true))
@@ -137,10 +145,25 @@ public final class KafkaServer implements AutoCloseable {
         if (config.receiveBufferBytes() > 0) {
             bootstrap.childOption(ChannelOption.SO_RCVBUF, config.receiveBufferBytes());
         }
+        registration = bootstrap.register();
+    }
+
+    /**
+     * Binds the listener but accepts no connection yet: until {@link #serve}, a client that connects waits in the
+     * kernel's listen backlog with its first request unread. Between the two, the caller can learn the bound port
+     * (port 0) before any request can ask for it.
+     *
+     * @return the bound address (with the real port when 0 was asked for)
+     * @throws java.net.BindException if the address is in use or not local
+     */
+    public InetSocketAddress bind() throws InterruptedException, java.net.BindException {
+        prepare();
         final InetSocketAddress address = config.host() == null || config.host().isEmpty()
                 ? new InetSocketAddress(config.port()) : new InetSocketAddress(config.host(), config.port());
         try {
-            serverChannel = bootstrap.bind(address).sync().channel();
+            final Channel channel = registration.sync().channel();
+            channel.bind(address).sync();
+            serverChannel = channel;
         } catch (Exception e) {
             close();
             if (e instanceof java.net.BindException) {
@@ -172,9 +195,12 @@ public final class KafkaServer implements AutoCloseable {
     /** Stops accepting, closes every connection and stops the event loops. Idempotent. */
     @Override
     public void close() {
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
-            serverChannel = null;
+        closed = true;
+        final ChannelFuture registered = registration;
+        registration = null;
+        serverChannel = null;
+        if (registered != null) {
+            registered.channel().close().syncUninterruptibly();
         }
         // The acceptor first, so that no accepted connection is still on its way to a worker. Once it has stopped,
         // every registration is queued on a worker; one no-op task per worker, run after them, makes sure they have

@@ -219,6 +219,53 @@ class KafkaServerTest {
     }
 
     @Test
+    void shouldNotOpenItsPortUntilBoundWhenOnlyPrepared() throws Exception {
+        final Set<Thread> before = Thread.getAllStackTraces().keySet();
+        final int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        final KafkaServer prepared = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", port, 1, 1024 * 1024, 3,
+                -1, -1, 60_000));
+        try {
+            prepared.prepare();
+            prepared.prepare(); // idempotent
+            try (Socket refused = new Socket("127.0.0.1", port)) {
+                throw new AssertionError("connected to a listener that was only prepared");
+            } catch (java.net.ConnectException expected) {
+                // not listening yet
+            }
+            assertThat(prepared.bind().getPort()).isEqualTo(port);
+            try (Socket accepted = new Socket("127.0.0.1", port)) {
+                assertThat(accepted.isConnected()).isTrue();
+            }
+        } finally {
+            prepared.close();
+        }
+        assertNoThreadLeftBut(before);
+    }
+
+    @Test
+    void shouldLeaveNoEventLoopRunningWhenClosedAfterPreparingOnly() throws Exception {
+        final Set<Thread> before = Thread.getAllStackTraces().keySet();
+        final KafkaServer prepared = new KafkaServer(LOOPBACK_ANY_PORT);
+        prepared.prepare();
+        prepared.close();
+        prepared.close(); // idempotent, quietly
+        assertNoThreadLeftBut(before);
+    }
+
+    @Test
+    void shouldCloseQuietlyAgainAfterABindThatFailed() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            final KafkaServer busy = new KafkaServer(new NetworkConfig("PLAINTEXT", "127.0.0.1", taken.getLocalPort(), 1,
+                    1024 * 1024, 3, -1, -1, 60_000));
+            org.assertj.core.api.Assertions.assertThatThrownBy(busy::bind).isInstanceOf(java.net.BindException.class);
+            busy.close(); // what a broker's close does after its failed start: no error
+        }
+    }
+
+    @Test
     void shouldReleaseItsPortWhenClosedWithoutEverServing() throws Exception {
         final Set<Thread> before = Thread.getAllStackTraces().keySet();
         final KafkaServer unused = new KafkaServer(LOOPBACK_ANY_PORT);

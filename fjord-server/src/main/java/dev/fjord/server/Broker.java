@@ -91,8 +91,8 @@ import org.slf4j.LoggerFactory;
  * One Fjord broker: the single home of start-up and shutdown order.
  *
  * <p>Start: lock and identify the log directories, load the topic catalogue, open (and recover) every
- * partition log, then answer on the listener (bound here, or earlier by {@code fjord server}'s start-up
- * preload, which holds early connections in the listen backlog until then). Stop: close the listener (no new requests), drain the
+ * partition log, then bind the listener (prepared here, or earlier by {@code fjord server}'s start-up
+ * preload) and answer on it. Stop: close the listener (no new requests), drain the
  * request threads, stop the timers, then close every log cleanly (flush, snapshot, clean-shutdown
  * marker) and release the directory locks.
  *
@@ -140,19 +140,15 @@ public final class Broker implements AutoCloseable {
      * @throws IOException if a log directory cannot be used
      */
     public static Broker start(final BrokerConfig config, final Clock clock) throws IOException {
-        return start(config, clock, ListenerSource.BIND);
+        return start(config, clock, ListenerSource.NEW);
     }
 
-    /** Where a starting broker's listener comes from: bound, not yet serving, as the config says. */
+    /** Where a starting broker's listener comes from: {@linkplain KafkaServer#prepare prepared}, not yet bound. */
     interface ListenerSource {
-        /** The broker binds its listener itself, last in its start. */
-        ListenerSource BIND = config -> {
-            final KafkaServer server = new KafkaServer(config);
-            server.bind();
-            return server;
-        };
+        /** The broker prepares its listener itself, last in its start. */
+        ListenerSource NEW = config -> new KafkaServer(config);
 
-        KafkaServer bound(NetworkConfig config) throws IOException, InterruptedException;
+        KafkaServer prepared(NetworkConfig config);
     }
 
     /** As {@link #start(BrokerConfig, Clock)}, with the listener from {@code listeners} (bound earlier, perhaps). */
@@ -220,8 +216,8 @@ public final class Broker implements AutoCloseable {
         final ApiHandlerRegistry registry = registry(state, groups, transactions, config);
 
         final BrokerConfig.Endpoint listener = config.listeners().get(0);
-        server = listeners.bound(networkConfig(config));
-        bound = server.address();
+        server = listeners.prepared(networkConfig(config));
+        bound = server.bind(); // the port opens only now, as Kafka's does once it is ready
         advertise(advertised, listener); // before the first request can ask for it
         server.serve(registry, requestPool);
         LOG.info("Fjord node {} of cluster {} listening on {}:{} (advertised as {}:{}), data in {}; started in {} ms",

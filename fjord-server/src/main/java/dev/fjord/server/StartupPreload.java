@@ -3,8 +3,6 @@ package dev.fjord.server;
 import dev.fjord.network.KafkaServer;
 import dev.fjord.network.NetworkConfig;
 import dev.fjord.protocol.ProtocolClasses;
-import java.io.IOException;
-import java.net.BindException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -18,17 +16,17 @@ import java.util.concurrent.TimeUnit;
  *       Metadata);
  *   <li>once the main thread has read the config (which also means logging is set up: Netty looks up its
  *       SLF4J logger while initialising, and a logger taken during SLF4J's own set-up would be a substitute),
- *       binds the broker's listener: Netty's event loops, allocator and channel classes. The listener accepts
- *       nothing until the broker {@linkplain KafkaServer#serve serves} on it, so a client that connects early
- *       waits in the listen backlog and is answered as soon as the broker is ready.
+ *       {@linkplain KafkaServer#prepare prepares} the broker's listener: Netty's event loops, allocator and
+ *       server channel, everything but the bind. The broker binds it when it is ready to serve, so the port
+ *       opens then, as Kafka's does.
  * </ol>
  * The main thread waits for the first phase before it touches the storage and takes the listener from the
- * second through {@link #bound}, so no class is initialised by both threads at once in a way that could
- * deadlock (the protocol classes' superclass/subclass cycles, for one). A failure here other than a port in use
- * is ignored: the main thread then binds the listener itself, as it does without this class.
+ * second through {@link #prepared}, so no class is initialised by both threads at once in a way that could
+ * deadlock (the protocol classes' superclass/subclass cycles, for one). A failure here is ignored: the
+ * broker then prepares its listener itself, as it does without this class.
  */
 final class StartupPreload implements Broker.ListenerSource {
-    /** Does nothing: waits return at once and the broker binds its own listener. */
+    /** Does nothing: waits return at once and the broker prepares its own listener. */
     static final StartupPreload NONE = new StartupPreload();
 
     private static final long MAX_WAIT_MS = 10_000;
@@ -37,9 +35,8 @@ final class StartupPreload implements Broker.ListenerSource {
     private final CountDownLatch protocolDone = new CountDownLatch(1);
     private final CountDownLatch listenerDone = new CountDownLatch(1);
     private volatile NetworkConfig network;
-    /** The listener bound here until the broker takes it; guarded by this. */
+    /** The listener prepared here until the broker takes it; guarded by this. */
     private KafkaServer listener;
-    private BindException bindFailure;
     private boolean abandoned;
 
     private StartupPreload() {
@@ -63,7 +60,7 @@ final class StartupPreload implements Broker.ListenerSource {
         }
         try {
             if (configured.await(MAX_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                bind(network);
+                prepare(network);
             }
         } catch (InterruptedException | RuntimeException | LinkageError ignored) {
             // as above
@@ -72,25 +69,24 @@ final class StartupPreload implements Broker.ListenerSource {
         }
     }
 
-    private void bind(final NetworkConfig config) throws InterruptedException {
+    private void prepare(final NetworkConfig config) {
         final KafkaServer server = new KafkaServer(config);
         try {
-            server.bind();
-            synchronized (this) {
-                if (abandoned) {
-                    server.close(); // the broker waited too long and bound its own
-                } else {
-                    listener = server;
-                }
-            }
-        } catch (BindException e) {
-            synchronized (this) {
-                bindFailure = e;
+            server.prepare();
+        } catch (RuntimeException | LinkageError e) {
+            server.close();
+            throw e;
+        }
+        synchronized (this) {
+            if (abandoned) {
+                server.close(); // the broker waited too long and made its own
+            } else {
+                listener = server;
             }
         }
     }
 
-    /** The config is read and logging set up: the listener may be bound as {@code config} says. */
+    /** The config is read and logging set up: the listener may be prepared as {@code config} says. */
     void configured(final NetworkConfig config) {
         network = config;
         configured.countDown();
@@ -101,32 +97,23 @@ final class StartupPreload implements Broker.ListenerSource {
         await(protocolDone);
     }
 
-    /**
-     * The listener bound here, if it was bound as {@code config} says; else one the caller's thread binds.
-     *
-     * @throws BindException if the port is in use (found here or by the caller's own attempt)
-     */
+    /** The listener prepared here, if it was prepared as {@code config} says; else a new one. */
     @Override
-    public KafkaServer bound(final NetworkConfig config) throws IOException, InterruptedException {
+    public KafkaServer prepared(final NetworkConfig config) {
         await(listenerDone);
-        final KafkaServer bound;
+        final KafkaServer prepared;
         synchronized (this) {
-            abandoned = true; // from here on, a bind that finishes late closes itself
-            bound = listener;
+            abandoned = true; // from here on, a preparation that finishes late closes itself
+            prepared = listener;
             listener = null;
-            if (config.sameAs(network)) {
-                if (bindFailure != null) {
-                    throw bindFailure;
-                }
-                if (bound != null) {
-                    return bound;
-                }
-            }
         }
-        if (bound != null) {
-            bound.close(); // bound with other settings
+        if (prepared != null && config.sameAs(network)) {
+            return prepared;
         }
-        return Broker.ListenerSource.BIND.bound(config);
+        if (prepared != null) {
+            prepared.close(); // made with other settings
+        }
+        return Broker.ListenerSource.NEW.prepared(config);
     }
 
     /** Closes the listener if the broker did not take it (its start failed before). */

@@ -17,28 +17,28 @@ class StartupPreloadTest {
     }
 
     @Test
-    void bindsTheListenerOnItsOwnThreadHandsItOverAndEnds() throws Exception {
+    void preparesTheListenerOnItsOwnThreadHandsItOverAndEnds() throws Exception {
         final StartupPreload preload = StartupPreload.begin();
         preload.awaitProtocol();
         preload.configured(listener(0));
-        final KafkaServer server = preload.bound(listener(0));
+        final KafkaServer server = preload.prepared(listener(0));
         try {
-            assertThat(server.address().getPort()).isPositive();
             assertThat(waitForPreloadThreadToEnd()).isFalse();
-            // Handed over: the preload has nothing left to close.
-            preload.closeUnused();
-            assertThat(server.address()).isNotNull();
+            preload.closeUnused(); // handed over: nothing left to close
+            assertThat(server.bind().getPort()).isPositive();
         } finally {
             server.close();
         }
     }
 
     @Test
-    void reportsAPortInUseAsTheBrokerWouldFindIt() throws Exception {
+    void leavesAPortInUseToTheBrokersBindAndCleansUpAfterIt() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             final StartupPreload preload = StartupPreload.begin();
             preload.configured(listener(taken.getLocalPort()));
-            assertThatThrownBy(() -> preload.bound(listener(taken.getLocalPort()))).isInstanceOf(BindException.class);
+            final KafkaServer server = preload.prepared(listener(taken.getLocalPort()));
+            assertThatThrownBy(server::bind).isInstanceOf(BindException.class);
+            assertThat(waitForEventLoopsToEnd()).as("event loops left running").isFalse();
         }
     }
 
@@ -47,7 +47,7 @@ class StartupPreloadTest {
         final StartupPreload preload = StartupPreload.begin();
         preload.configured(listener(0));
         final NetworkConfig other = new NetworkConfig("PLAINTEXT", "127.0.0.1", 0, 2, 1024 * 1024, 5, -1, -1, 60_000);
-        final KafkaServer own = preload.bound(other);
+        final KafkaServer own = preload.prepared(other);
         own.close();
 
         final StartupPreload unused = StartupPreload.begin();
@@ -59,10 +59,11 @@ class StartupPreloadTest {
     }
 
     @Test
-    void noneWaitsForNothingAndLetsTheBrokerBind() throws Exception {
+    void noneWaitsForNothingAndLetsTheBrokerMakeItsListener() throws Exception {
         final long start = System.nanoTime();
         StartupPreload.NONE.awaitProtocol();
-        final KafkaServer server = StartupPreload.NONE.bound(listener(0));
+        final KafkaServer server = StartupPreload.NONE.prepared(listener(0));
+        assertThat(server.bind().getPort()).isPositive();
         server.close();
         assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
