@@ -174,11 +174,6 @@ public final class KafkaServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** The address {@link #bind()} bound. */
-    public InetSocketAddress address() {
-        return (InetSocketAddress) serverChannel.localAddress();
-    }
-
     /** Starts accepting connections, answering their requests with {@code dispatcher}, which runs handlers on {@code requestPool}. */
     public void serve(final RequestDispatcher dispatcher, final Executor requestPool) {
         if (dispatcher == null || requestPool == null) {

@@ -173,12 +173,9 @@ public final class FjordMain {
      * SLF4J provider. Before anything takes a logger.
      */
     static void useConsoleLog() {
-        if (System.getProperty(ConsoleLogProvider.PROVIDER_PROPERTY) == null) {
-            System.setProperty(ConsoleLogProvider.PROVIDER_PROPERTY, ConsoleLogProvider.class.getName());
+        if (setIfUnset(ConsoleLogProvider.PROVIDER_PROPERTY, ConsoleLogProvider.class.getName())) {
             // SLF4J would say, at its INFO level, that it loads the provider named by the property.
-            if (System.getProperty(SLF4J_VERBOSITY_PROPERTY) == null) {
-                System.setProperty(SLF4J_VERBOSITY_PROPERTY, "WARN");
-            }
+            setIfUnset(SLF4J_VERBOSITY_PROPERTY, "WARN");
         }
     }
 
@@ -189,13 +186,12 @@ public final class FjordMain {
      * first answer (async-profiler), for the provider the JDK would pick anyway.
      */
     static void useJdkSelectorProvider() {
-        if (System.getProperty(SELECTOR_PROVIDER_PROPERTY) != null
-                || !System.getProperty("os.name", "").startsWith("Linux")) {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
             return;
         }
         try {
             Class.forName(LINUX_SELECTOR_PROVIDER, false, null);
-            System.setProperty(SELECTOR_PROVIDER_PROPERTY, LINUX_SELECTOR_PROVIDER);
+            setIfUnset(SELECTOR_PROVIDER_PROPERTY, LINUX_SELECTOR_PROVIDER);
         } catch (ClassNotFoundException e) {
             // another JDK layout: let the JDK look
         }
@@ -208,9 +204,16 @@ public final class FjordMain {
      * to true (FJORD_JVM_OPTS) to record them.
      */
     static void withoutNettyJfrEvents() {
-        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-            System.setProperty(NETTY_JFR_PROPERTY, "false");
+        setIfUnset(NETTY_JFR_PROPERTY, "false");
+    }
+
+    /** Sets a system property unless it is set already (with -D, say). Whether this set it. */
+    private static boolean setIfUnset(final String key, final String value) {
+        if (System.getProperty(key) != null) {
+            return false;
         }
+        System.setProperty(key, value);
+        return true;
     }
 
     /** Runs a command line; for {@code server} blocks until the broker stops. Returns the exit code. */
